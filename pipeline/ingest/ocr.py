@@ -1,0 +1,54 @@
+"""Tesseract OCR with the Vietnamese model, keeping a confidence per page."""
+
+from __future__ import annotations
+
+import shutil
+from functools import lru_cache
+
+import pytesseract
+from PIL import Image
+
+from pipeline.errors import TESSERACT_INSTALL_HINT, MissingDependency
+
+LANG = "vie"
+
+
+@lru_cache(maxsize=1)
+def check_tesseract() -> str:
+    """Return tesseract's version; raise MissingDependency if it or its Vietnamese data is absent."""
+    if shutil.which(pytesseract.pytesseract.tesseract_cmd) is None:
+        raise MissingDependency(f"tesseract is not installed; {TESSERACT_INSTALL_HINT}")
+    langs = pytesseract.get_languages(config="")
+    if LANG not in langs:
+        raise MissingDependency(
+            f"tesseract has no Vietnamese data ('{LANG}' not in {sorted(langs)}); {TESSERACT_INSTALL_HINT}"
+        )
+    return str(pytesseract.get_tesseract_version())
+
+
+def ocr_image(image: Image.Image, lang: str = LANG) -> tuple[str, float | None]:
+    """OCR one page image; return its text (lines kept, paragraphs separated by a blank line)
+    and the mean word confidence (0-100), or None when tesseract found no word."""
+    check_tesseract()
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    data = pytesseract.image_to_data(image, lang=lang, output_type=pytesseract.Output.DICT)
+    lines: dict[tuple[int, int, int], list[str]] = {}
+    weighted, letters = 0.0, 0
+    for i, word in enumerate(data["text"]):
+        word = word.strip()
+        conf = float(data["conf"][i])
+        if not word or conf < 0:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        lines.setdefault(key, []).append(word)
+        weighted += conf * len(word)
+        letters += len(word)
+    out: list[str] = []
+    previous: tuple[int, int] | None = None
+    for key in sorted(lines):
+        if previous is not None and key[:2] != previous:
+            out.append("")
+        out.append(" ".join(lines[key]))
+        previous = key[:2]
+    return "\n".join(out), (weighted / letters if letters else None)

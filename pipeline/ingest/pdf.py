@@ -1,0 +1,57 @@
+"""PDFs via pdfplumber, page by page. A page whose text layer is empty or not plausible
+Vietnamese (TCVN3/VNI mojibake is converted first; glyph garbage is not) is rendered and OCR'd."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.document import PageText
+from pipeline.encoding import best_legacy_reading
+from pipeline.errors import CorruptFile, EncryptedFile
+from pipeline.ingest.base import ReadResult
+from pipeline.ingest.ocr import ocr_image
+
+# A text layer is kept when at least this share of its words are Vietnamese syllables.
+MIN_PLAUSIBILITY = 0.5
+# ... and when it has at least this many letters (a scan may carry a stray text object).
+MIN_LETTERS = 20
+RENDER_DPI = 300
+
+
+def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
+    password = options.get("password") or ""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password=password)
+        pages = list(pdf.pages)
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            hint = "the password given is wrong" if password else "give it with --password"
+            raise EncryptedFile(f"the PDF is encrypted; {hint}") from exc
+        raise CorruptFile(f"the PDF cannot be parsed ({type(cause).__name__}: {cause})") from exc
+    result = ReadResult(pages=[], encoding="pdf")
+    encodings: set[str] = set()
+    with pdf:
+        for number, page in enumerate(pages, start=1):
+            try:
+                raw = page.extract_text() or ""
+            except Exception as exc:  # pdfminer raises many types on a damaged page  # noqa: BLE001
+                result.warnings.append(("page_unreadable", f"text layer unreadable ({type(exc).__name__})", number))
+                raw = ""
+            text, encoding, score = best_legacy_reading(raw)
+            letters = sum(ch.isalpha() for ch in text)
+            if letters >= MIN_LETTERS and score >= MIN_PLAUSIBILITY:
+                encodings.add(encoding)
+                result.pages.append(PageText(number=number, text=text, method="pdf_text"))
+                continue
+            image = page.to_image(resolution=RENDER_DPI).original
+            ocr_text, confidence = ocr_image(image)
+            result.pages.append(PageText(number=number, text=ocr_text, method="ocr", confidence=confidence))
+    legacy = encodings - {"unicode"}
+    result.encoding = "pdf+" + "+".join(sorted(legacy)) if legacy else "pdf"
+    return result

@@ -1,0 +1,95 @@
+"""Normalisation: NFC, one tone-placement convention, page furniture out, symbols split across a
+line break joined, whitespace tidied. Pages are joined with a blank line and each page's place in
+the result is kept (``Document.page_spans``), so anything found later traces back to its page."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from underthesea.pipeline.text_normalize import text_normalize
+
+from pipeline.document import Document
+from pipeline.vntext import input_form, ocr_key, plausibility
+
+# Gazette running header/footer: "CONG BAO/S6 77+78/Ngay 02-6-2025 77", "80 CONG BAO/So 77+78/...".
+_GAZETTE = re.compile(r"^\s*\d*\s*cong\s*bao\s*/")
+# A PDF producer's footer line: "http://www.tcpdf.org".
+_PRODUCER = re.compile(r"^\s*https?://www\.tcpdf\.org\s*$", re.I)
+# Digital-signature metadata that PDF-to-text tools append: "bookmark0", ISO timestamps, "Việt Nam",
+# and "Name <mail@host> đã ký lên văn bản này!".
+_SIG_LINE = re.compile(r"^\s*(?P<name>[^<>\n]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*đã ký lên văn bản này!?\s*$")
+_SIG_FURNITURE = re.compile(r"^\s*(bookmark\d+|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}|Việt Nam)\s*$")
+# A run of two letters: a line without one is OCR dust ("r \", "9 r r", "> 9") or a page number...
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+# ... unless it carries a date/number ("26/12", "2030") that belongs to the text.
+_KEEP_NUMBERS = re.compile(r"\d+[/.-]\d+|\b(19|20)\d\d\b")
+# A symbol cut at a line break: "149-" + "KL/TW", "135/CDS-" + "KHTC", "78-" + "CTr/TU".
+_SPLIT_SYMBOL = re.compile(r"(?<=[\w])-[ \t]*\n(?:[ \t]*\n)*[ \t]*(?=[A-ZĐ][A-Za-zĐđ]{0,7}(?:/|\b))")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=50_000)
+def _tone_placement(word: str) -> str:
+    """``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy`` (underthesea's convention)."""
+    normalised = text_normalize(word)
+    return normalised if len(normalised) == len(word) else word
+
+
+def normalise_tones(text: str) -> str:
+    return _LETTER_RUN.sub(lambda m: _tone_placement(m.group(0)), text)
+
+
+def is_furniture(line: str) -> bool:
+    stripped = line.strip()
+    if not stripped:
+        return False
+    if _GAZETTE.match(ocr_key(stripped)) or _PRODUCER.match(stripped) or _SIG_FURNITURE.match(stripped):
+        return True
+    return not _TWO_LETTERS.search(stripped) and not _KEEP_NUMBERS.search(stripped)
+
+
+def clean_page(text: str) -> tuple[str, list[dict]]:
+    """Return the page's text without furniture, and the digital signatures found on it."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    signatures, kept = [], []
+    for line in text.split("\n"):
+        match = _SIG_LINE.match(line)
+        if match:
+            signatures.append({"name": match["name"].strip(), "email": match["email"]})
+            continue
+        if is_furniture(line):
+            continue
+        line = re.sub(r"[ \t\u00a0]+", " ", line).strip()
+        kept.append(line)
+    page = "\n".join(kept)
+    page = _SPLIT_SYMBOL.sub("-", page)
+    page = re.sub(r"\n{3,}", "\n\n", page).strip("\n")
+    return normalise_tones(page), signatures
+
+
+def normalise(doc: Document) -> Document:
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    signatures: list[dict] = []
+    offset = 0
+    for page in doc.pages:
+        text, found = clean_page(page.text)
+        signatures.extend(s for s in found if s not in signatures)
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        spans.append((offset, offset + len(text)))
+        parts.append(text)
+        offset += len(text)
+    doc.text = "".join(parts)
+    doc.page_spans = spans
+    doc.quality.update(
+        input_form=input_form(doc.text),
+        encoding=doc.encoding,
+        plausibility=round(plausibility(doc.text), 4),
+    )
+    if signatures:
+        doc.quality["digital_signatures"] = signatures
+    return doc

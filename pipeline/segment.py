@@ -1,0 +1,483 @@
+"""Segmentation: the header block (issuer, number, place and date, document type, title), the
+outline (``sections``), and the closing block (signer, recipients).
+
+Everything here matches on :func:`pipeline.vntext.skey` — lowercase, diacritic-free, OCR
+confusions undone, one character per character — so it works on stripped and OCR-damaged text
+before restoration, and every match offset is an offset into ``Document.text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from dictionaries.places import places, province_units, provinces
+from pipeline.document import Document
+from pipeline.vntext import fold, ocr_key, skey
+from schemas import DocumentInfo, Section, Signer
+
+# Document types a plan's header names, by key -> proper name.
+DOC_TYPES = {
+    "ke hoach": "Kế hoạch", "chuong trinh": "Chương trình", "quyet dinh": "Quyết định", "de an": "Đề án",
+    "bao cao": "Báo cáo", "huong dan": "Hướng dẫn", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
+    "thong bao": "Thông báo", "phuong an": "Phương án", "ket luan": "Kết luận", "cong van": "Công văn",
+}
+# Issuing organs -> proper form (the locality is appended from the place gazetteer).
+ORGANS = [
+    ("uy ban nhan dan", "Ủy ban nhân dân"), ("ubnd", "Ủy ban nhân dân"),
+    ("hoi dong nhan dan", "Hội đồng nhân dân"), ("hdnd", "Hội đồng nhân dân"),
+    ("ban thuong vu tinh uy", "Ban Thường vụ Tỉnh ủy"), ("ban thuong vu thanh uy", "Ban Thường vụ Thành ủy"),
+    ("ban thuong vu dang uy", "Ban Thường vụ Đảng ủy"), ("tinh uy", "Tỉnh ủy"), ("thanh uy", "Thành ủy"),
+    ("dang uy", "Đảng ủy"), ("so y te", "Sở Y tế"),
+]
+POSITIONS = [
+    ("pho chu tich", "Phó Chủ tịch"), ("chu tich", "Chủ tịch"), ("pho bi thu", "Phó Bí thư"),
+    ("bi thu", "Bí thư"), ("pho giam doc", "Phó Giám đốc"), ("giam doc", "Giám đốc"),
+    ("pho truong ban", "Phó Trưởng ban"), ("truong ban", "Trưởng ban"),
+]
+
+# "Số: 93/KH-UBND", "S6:275  /KH-UBND", "So 3197/KH-UBND" (key form)
+_NUMBER = re.compile(r"\bso\s*:?\s*(?P<num>\d{1,5})\s*/\s*(?P<sym>[a-z][a-z0-9\-/]*[a-z0-9])", re.I)
+# "Hà Nội, ngày 06 tháng 10 năm 2025", OCR'd "ngay 31thang 10ndm 2025", "thang /0ndam" (key form)
+_DATE = re.compile(r"ngay\s*(?P<d>[0-9lo]{1,2})\s*thang\s*(?P<m>[0-9lo/|]{1,2})\s*n[a-z]{0,3}m\s*(?P<y>\d{4})")
+# The national motto and heading that share lines with the issuer in a two-column header.
+_MOTTO = re.compile(r"cong\s*hoa\s*xa\s*hoi.*|\S{2,4}\s+l\S{1,2}p\s*-\s*t\S{0,2}\s*do\s*-.*")
+# Where the title ends: the preamble ("Thực hiện", "Căn cứ", "Theo đề nghị", "Xét") or a rule line.
+_PREAMBLE = re.compile(r"^(thu\S{0,2}\s+hi\S{0,3}n|can\s+cu|theo\s+de\s+nghi|xet\s+de\s+nghi)\b|^-{3,}")
+# Outline labels on the original line: roman "II.", OCR'd "I1.", "|.", "V.TO"; arabic "2.1."; letter "a)".
+_ROMAN = re.compile(r"^(?P<label>[IVXl1|]{1,5})\s*[.)]\s*(?P<rest>\S.*)?$")
+_ARABIC = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)]\s*(?P<rest>[^\W\d_\"“].*)$")
+_LETTER = re.compile(r"^(?P<junk>[^\w\s]?[\W\dr]{0,7}?)(?P<label>[a-zđ¢])\s*\)\s*(?P<rest>\S.*)$")
+_BULLET = re.compile(r"^\s*[-+•–*]\s*\S")
+# The closing block opens with "Nơi nhận:" (OCR: "Nffi nhan:", "Noi nhgn:") (key form).
+_RECIPIENTS = re.compile(r"^n\S{1,3}\s*nh\S{1,2}n\s*:", re.M)
+# Signing marks: "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ", "T™™.UY BAN", "KT. CHỦ TỊCH" (key form).
+_AUTHORITY = re.compile(r"\b(?P<mark>t\s*/\s*m|(?:t\s*m{1,3}|kt|tl|tuq)\s*[./])\s*(?P<org>[a-z ]{3,40})")
+_SIGNED = re.compile(r"\b(?:da|pa)\s*ky\s*:\s*(?P<name>.+)$", re.M)
+_LETTERS_ORDER = "abcdđefghiklmnopqrstuvxy"
+ROMAN_NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str
+    key: str
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
+    end = len(text) if end is None else end
+    lines, pos = [], start
+    for raw in text[start:end].split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw, skey(raw)))
+        pos += len(raw) + 1
+    return lines
+
+
+def _upper_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+# ---------------------------------------------------------------- header
+
+def _place_name(raw: str, issuer: str | None = None) -> str | None:
+    """``Kién Hai`` -> ``Kiến Hải``; ``Ha Néi`` in a Hà Nội plan -> ``Hà Nội``; unknown names come
+    back as printed."""
+    key = ocr_key(raw).strip(" ,.")
+    if not key:
+        return None
+    if key in places():
+        return places()[key]
+    if issuer:
+        for name in provinces().values():
+            if name in issuer and fuzz.ratio(fold(name), key) >= 80:
+                return name
+    return raw.strip(" ,.")
+
+
+def canonical_issuer(raw: str, locality_hint: str | None = None) -> str | None:
+    """``UY BAN NHAN DAN XA KIEN HAI`` -> ``Ủy ban nhân dân xã Kiến Hải``; ``UBND tinh`` plus the
+    plan's province -> ``Ủy ban nhân dân tỉnh Quảng Ngãi``."""
+    key = re.sub(r"\s+", " ", ocr_key(raw)).strip(" ,.")
+    for organ_key, organ in ORGANS:
+        if key.startswith(organ_key):
+            rest = key[len(organ_key):].strip()
+            if not rest:
+                return organ
+            if rest in ("tinh", "thanh pho") and locality_hint:
+                return f"{organ} {rest.replace('tinh', 'tỉnh').replace('thanh pho', 'thành phố')} {locality_hint}"
+            place = places().get(rest)
+            return f"{organ} {place}" if place else f"{organ} {raw.strip()[len(organ_key):].strip()}"
+    return raw.strip() or None
+
+
+def infer_province(text: str) -> str | None:
+    """The province a plan is about: the province name it mentions most (``Báo Quảng Ngãi``)."""
+    key = ocr_key(text)
+    counts = {}
+    for folded, name in provinces().items():
+        if folded in ("viet nam",):
+            continue
+        n = len(re.findall(rf"\b{re.escape(folded)}\b", key))
+        if n:
+            counts[name] = n
+    return max(counts, key=counts.get) if counts else None
+
+
+def _parse_date(match: re.Match[str]) -> dt.date | None:
+    def num(s: str) -> int:
+        return int(s.replace("l", "1").replace("/", "1").replace("|", "1").replace("o", "0"))
+
+    try:
+        return dt.date(num(match["y"]), num(match["m"]), num(match["d"]))
+    except ValueError:
+        return None
+
+
+def parse_header(doc: Document, lines: list[Line]) -> int:
+    """Fill ``doc.info`` from the header; return the index of the first line after the title."""
+    info = doc.info
+    type_index = None
+    for i, line in enumerate(lines[:60]):
+        k = line.key.strip().strip(":")
+        if k in DOC_TYPES and _upper_share(line.text) > 0.7:
+            type_index = i
+            info.doc_type = DOC_TYPES[k]
+            break
+    if type_index is None:
+        return 0
+    issuer_parts: list[str] = []
+    place_raw = None
+    for line in lines[:type_index]:
+        text, key = line.text, line.key
+        number = _NUMBER.search(key)
+        date = _DATE.search(key)
+        if number:
+            info.number = f"{number['num']}/{text[number.start('sym'):number.end('sym')].strip()}"
+        if date:
+            info.date = _parse_date(date)
+            place_start = number.end() if number else 0
+            place_raw = text[place_start:date.start()].rstrip().rstrip(",")
+        if number or date:
+            continue
+        motto = _MOTTO.search(key)
+        part = text[:motto.start()] if motto else text
+        if part.strip() and _upper_share(part) > 0.7 and not info.number:
+            issuer_parts.append(part.strip())
+    if issuer_parts:
+        info.issuer = canonical_issuer(" ".join(issuer_parts))
+    if place_raw is not None:
+        info.place = _place_name(place_raw, info.issuer)
+    # title: the lines after the type heading, up to the preamble
+    title_lines: list[str] = []
+    i = type_index + 1
+    while i < len(lines) and len(title_lines) < 10:
+        line = lines[i]
+        if line.blank:
+            i += 1
+            continue
+        if title_lines and (_PREAMBLE.match(line.key.strip()) or _ROMAN.match(line.text.strip())):
+            break
+        if _PREAMBLE.match(line.key.strip()) and line.key.strip().startswith("-"):
+            break
+        title_lines.append(line.text.strip())
+        i += 1
+    info.title = " ".join(title_lines) or None
+    return i
+
+
+def infer_issuer_from_preamble(doc: Document, lines: list[Line]) -> None:
+    """Plans without their header (seeds 000, 003) say who issues them: "UBND tỉnh ban hành Kế hoạch"."""
+    text_key = re.sub(r"\s+", " ", " ".join(line.key for line in lines[:80]))
+    match = re.search(r"((?:ban thuong vu )?(?:uy ban nhan dan|ubnd|tinh uy|thanh uy|dang uy)(?: [a-z]+){0,4}?)"
+                      r"\s+ban hanh\s+(?:ke hoach|chuong trinh|quyet dinh)", text_key)
+    if match:
+        doc.info.issuer = canonical_issuer(match.group(1), infer_province(doc.text))
+
+
+# ---------------------------------------------------------------- outline
+
+@dataclass
+class _Open:
+    kind: str  # roman | arabic | letter
+    section: Section
+    number: int  # roman ordinal / arabic last component / letter index
+
+
+def _letter_index(label: str) -> int:
+    label = "c" if label == "¢" else label
+    return _LETTERS_ORDER.index(label) if label in _LETTERS_ORDER else -1
+
+
+def _title(lines: list[Line], i: int, rest: str, rest_start: int, kind: str, blank_breaks: bool) -> tuple[str | None, int]:
+    """The item's title: its printed text up to ':' or the end of its first sentence, or, for a
+    heading, its line(s) up to the next item. Returns (title, end offset)."""
+    pieces = [(rest, rest_start)]
+    if kind != "roman":
+        j = i + 1
+        while j < len(lines):
+            line = lines[j]
+            if line.blank:
+                if blank_breaks:
+                    break
+                j += 1
+                continue
+            stripped = line.text.strip()
+            if _BULLET.match(stripped) or _ARABIC.match(stripped) or _ROMAN.match(stripped) or _LETTER.match(stripped):
+                break
+            joined = " ".join(p for p, _ in pieces)
+            if re.search(r"[:.;]\s*$", joined) or len(joined) > 400:
+                break
+            pieces.append((line.text, line.start))
+            j += 1
+    out, end = [], rest_start
+    for text, start in pieces:
+        cut = re.search(r":|[.;](?=\s|$)", text)
+        if cut:
+            out.append(text[:cut.start()])
+            end = start + cut.start()
+            break
+        out.append(text)
+        end = start + len(text)
+    title = re.sub(r"\s+", " ", " ".join(out)).strip(" ,") or None
+    return title, end
+
+
+def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Section]:
+    nonblank = [line for line in lines if not line.blank]
+    blank_share = 1 - len(nonblank) / max(len(lines), 1)
+    blank_breaks = blank_share < 0.3
+    sections: list[Section] = []
+    stack: list[_Open] = []
+    romans = 0
+
+    def open_section(kind: str, number: int, label: str | None, title: str | None, start: int,
+                     parent: _Open | None, sid: str, inferred: bool = False) -> _Open:
+        section = Section(id=sid, parent=parent.section.id if parent else None,
+                          level=(parent.section.level + 1) if parent else 1, label=label, title=title,
+                          start=start, end=start, inferred=inferred)
+        sections.append(section)
+        return _Open(kind, section, number)
+
+    def close_to(level: int, pos: int) -> None:
+        while stack and stack[-1].section.level >= level:
+            stack.pop().section.end = pos
+
+    for i, line in enumerate(lines):
+        if line.start >= body_end:
+            break
+        stripped = line.text.lstrip()
+        offset = line.start + (len(line.text) - len(stripped))
+        roman = _ROMAN.match(stripped)
+        head = (roman["rest"] or "") if roman else ""
+        head = head.split(":")[0]
+        if roman and re.search(r"[IVX|]", roman["label"]) and _upper_share(head) >= 0.7 and len(head) >= 4:
+            romans += 1
+            close_to(1, offset)
+            rest = roman["rest"] or ""
+            title, _ = _title(lines, i, rest, offset + stripped.find(rest) if rest else offset, "roman", blank_breaks)
+            sid = ROMAN_NUMERALS[romans - 1] if romans <= len(ROMAN_NUMERALS) else str(romans)
+            stack.append(open_section("roman", romans, roman["label"] + ".", title, offset, None, sid))
+            continue
+        letter = _LETTER.match(stripped)
+        if letter and letter["junk"].strip() and stack and stack[-1].kind == "letter" \
+                and _letter_index(letter["label"]) == stack[-1].number + 1:
+            arabic = None  # "7 . rb) Sở ..." is item b) behind OCR dust, not item 7
+        else:
+            arabic = _ARABIC.match(stripped)
+        if arabic and stack:
+            parts = [int(p) for p in arabic["label"].split(".")]
+            roman_open = next((o for o in stack if o.kind == "roman"), None)
+            # parent: the roman section, then the arabic path prefix (2.1 sits under 2)
+            parent = roman_open
+            prefix: list[int] = []
+            for o in stack:
+                if o.kind == "arabic" and len(prefix) < len(parts) - 1 and o.number == parts[len(prefix)]:
+                    parent = o
+                    prefix.append(o.number)
+            depth = (parent.section.level + 1) if parent else 1
+            close_to(depth, offset)
+            rest = arabic["rest"]
+            title, _ = _title(lines, i, rest, offset + stripped.find(rest), "arabic", blank_breaks)
+            base = parent.section.id if parent else ""
+            sid = f"{base}.{parts[-1]}" if base else str(parts[-1])
+            stack.append(open_section("arabic", parts[-1], stripped[:arabic.end("label")] + ".", title, offset,
+                                      parent, sid))
+            continue
+        if letter and stack:
+            index = _letter_index(letter["label"])
+            parent = next((o for o in reversed(stack) if o.kind in ("arabic", "roman")), None)
+            last_letter = stack[-1] if stack[-1].kind == "letter" else None
+            expected = last_letter.number + 1 if last_letter else 0
+            if letter["junk"].strip() and index != expected:
+                continue
+            if index < 0:
+                continue
+            if index == 0 and last_letter is not None and parent is not None and parent.kind == "arabic":
+                # letters restart: the numbered heading above them was lost (seed 000, II.5)
+                grand = next((o for o in stack if o.kind == "roman"), None)
+                close_to(parent.section.level, offset)
+                sid = f"{grand.section.id}.{parent.number + 1}" if grand else str(parent.number + 1)
+                parent = open_section("arabic", parent.number + 1, None, None, offset, grand, sid, inferred=True)
+                stack.append(parent)
+            if parent is None:
+                continue
+            close_to(parent.section.level + 1, offset)
+            rest = letter["rest"]
+            label = "c" if letter["label"] == "¢" else letter["label"]
+            title, _ = _title(lines, i, rest, offset + stripped.find(rest), "letter", blank_breaks)
+            stack.append(open_section("letter", index, stripped[len(letter["junk"]):letter.end("label")] + ")",
+                                      title, offset + len(letter["junk"]), parent, f"{parent.section.id}.{label}"))
+            continue
+    close_to(1, body_end)
+    return sections
+
+
+# ---------------------------------------------------------------- closing
+
+def parse_closing(doc: Document, lines: list[Line], start_index: int) -> int:
+    """Recipients and signer; return the offset where the closing block starts."""
+    closing_start = len(doc.text)
+    rec_index = None
+    for i in range(start_index, len(lines)):
+        if _RECIPIENTS.match(lines[i].key.strip()):
+            rec_index = i
+            closing_start = lines[i].start
+            break
+    sign_index = None
+    for i in range(start_index, len(lines)):
+        if _AUTHORITY.search(lines[i].key) and _upper_share(lines[i].text) > 0.5 and (
+                rec_index is None or i >= rec_index or i > len(lines) - 15):
+            sign_index = i
+            closing_start = min(closing_start, lines[i].start) if rec_index is None else closing_start
+            break
+    region = lines[min(x for x in (rec_index, sign_index, len(lines)) if x is not None):]
+    doc.info.recipients = _recipients(region) if rec_index is not None else []
+    doc.info.signer = _signer(doc, region)
+    return closing_start
+
+
+def _clean_recipient(entry: str) -> str:
+    entry = entry.strip().lstrip("-–• ").strip()
+    sig = _AUTHORITY.search(skey(entry)) or re.search(r"\b(pho\s*)?c?hu\s*tich\b", skey(entry))
+    if sig:
+        entry = entry[:sig.start()]
+    if ";" in entry:
+        entry = entry[:entry.index(";")]
+    tokens = entry.split()
+    while tokens and (re.search(r"[\\:’'|]", tokens[-1].strip(",.;:")) or not re.search(r"\w", tokens[-1])):
+        tokens.pop()
+    entry = " ".join(tokens)
+    entry = re.sub(r"\(\s*b\S{0,3}o\s*c\S{0,3}o\s*\)", "", entry, flags=re.I)
+    return re.sub(r"\s+", " ", entry).strip(" ,.;")
+
+
+def _recipients(region: list[Line]) -> list[str]:
+    entries: list[str] = []
+    open_entry = False
+    for line in region[1:]:
+        stripped = line.text.strip()
+        if not stripped:
+            continue
+        if stripped.startswith(("-", "–", "•")):
+            entries.append(stripped)
+            open_entry = not re.search(r"[;.,]\s*$", stripped)
+        elif entries and open_entry:
+            entries[-1] += " " + stripped
+            open_entry = not re.search(r"[;.,]\s*$", stripped)
+        elif entries and skey(entries[-1]).lstrip("- ").startswith("luu"):
+            break
+        elif entries and not _AUTHORITY.search(line.key) and ":" in stripped[:20]:
+            entries.append(stripped)
+        if entries and skey(entries[-1]).lstrip("- ").startswith("luu") and not open_entry:
+            break
+    cleaned = [_clean_recipient(e) for e in entries]
+    return [c for c in cleaned if len(c) >= 2]
+
+
+def _signer(doc: Document, region: list[Line]) -> Signer | None:
+    key_text = "\n".join(line.key for line in region)
+    marks = []
+    for match in _AUTHORITY.finditer(key_text):
+        mark = re.sub(r"[^a-z]", "", match["mark"]).replace("mmm", "m").replace("mm", "m").upper()
+        org_key = re.split(r"\s{2,}|\b(?:noi|bao cao)\b", match["org"].strip())[0].strip()
+        org = _proper(org_key)
+        if org:
+            marks.append(f"{mark}. {org}")
+    position = None
+    for line in reversed(region):
+        k = _AUTHORITY.sub(" ", line.key)
+        found = re.search(r"\b(pho\s*)?(c?hu\s*tich|bi\s*thu|giam\s*doc|truong\s*ban)\b", k)
+        if found:
+            position = _proper(re.sub(r"^hu", "chu", found.group(0)))
+            break
+    if position is None and any(m.startswith("KT.") for m in marks):
+        position = "Phó " + marks[-1].split(". ", 1)[1]
+    if any(m.startswith("KT.") for m in marks) and position and not position.startswith("Phó"):
+        position = "Phó " + position
+    name = None
+    people = [s["name"] for s in doc.quality.get("digital_signatures", []) if _upper_share(s["name"]) < 0.6]
+    if people:
+        name = people[0]
+    if name is None:
+        signed = _SIGNED.search(key_text)
+        if signed:
+            offset = signed.start("name")
+            flat = "\n".join(line.text for line in region)
+            name = flat[offset:signed.end("name")].strip()
+    if name is None:
+        for line in reversed(region):
+            candidate = line.text.split(";")[-1].strip()
+            words = candidate.split()
+            if 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words) \
+                    and not re.match(r"(noi|ban|so|uy|van|phong|cac|luu)\b", fold(words[0])):
+                name = candidate
+                break
+    if not (marks or position or name):
+        return None
+    return Signer(name=name, position=position, authority=" / ".join(marks) or None)
+
+
+def _proper(key: str) -> str | None:
+    """A signing-block phrase in proper form: ``uy ban nhan dan`` -> ``Ủy ban nhân dân``."""
+    key = re.sub(r"\s+", " ", key).strip()
+    for organ_key, organ in ORGANS:
+        if key == organ_key:
+            return organ
+    for pos_key, pos in POSITIONS:
+        if key.replace(" ", "") == pos_key.replace(" ", ""):
+            return pos
+    table = {"ban thuong vu": "Ban Thường vụ", "ban chi dao": "Ban Chỉ đạo", "ban chap hanh": "Ban Chấp hành"}
+    if key in table:
+        return table[key]
+    return key.capitalize() if key else None
+
+
+# ---------------------------------------------------------------- stage
+
+def segment(doc: Document) -> Document:
+    doc.info = DocumentInfo()
+    lines = split_lines(doc.text)
+    body_index = parse_header(doc, lines)
+    if doc.info.issuer is None:
+        infer_issuer_from_preamble(doc, lines)
+    closing_start = parse_closing(doc, lines, body_index)
+    body_start = lines[body_index].start if body_index < len(lines) else len(doc.text)
+    doc.body_span = (body_start, closing_start)
+    doc.sections = parse_outline(doc, lines[body_index:], closing_start)
+    return doc
+
+
+def title_similarity(a: str | None, b: str | None) -> float:
+    if a is None or b is None:
+        return 100.0 if a == b else 0.0
+    return fuzz.ratio(ocr_key(a), ocr_key(b))

@@ -1,0 +1,140 @@
+"""Vietnamese text helpers: diacritic folding, OCR-tolerant keys, syllable validity, plausibility.
+
+Matching in the skeleton is done on *keys*: text lowercased, diacritics removed, and the OCR
+confusions seen in the seeds undone, so that ``Ké hoach s6``, ``Ke hoach so`` and ``Kế hoạch số``
+share the key ``ke hoach so``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+# Characters OCR with a non-Vietnamese model puts where a Vietnamese letter was (seeds 001/002/004),
+# mapped to the diacritic-free letter. Only unambiguous ones; digits are handled in ``ocr_key``.
+_OCR_CHAR_FOLD = str.maketrans({
+    "¢": "e", "€": "e", "$": "s", "¥": "y", "§": "o", "©": "c", "®": "d", "™": "m",
+    "ð": "d", "Ð": "d", "ø": "o", "Ø": "o", "æ": "a", "œ": "o", "ß": "b", "|": "i", "¡": "i",
+    "’": "'", "‘": "'", "“": '"', "”": '"', "w": "u", "W": "U",
+})
+
+_LETTER = r"[^\W\d_]"
+WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+
+
+def strip_diacritics(text: str) -> str:
+    """``Kế hoạch Đảng`` -> ``Ke hoach Dang`` (case kept, one char out per char in)."""
+    out = []
+    for ch in text:
+        if ch in "đĐ":
+            out.append("d" if ch == "đ" else "D")
+            continue
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base if base.isascii() or not base.isalpha() else ch)
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Lowercase, diacritic-free key: ``Ủy ban`` -> ``uy ban``."""
+    return strip_diacritics(text).lower()
+
+
+# Digit inside a word is an OCR'd letter: s6 -> so, t6 -> to, 1anh -> lanh, x3 -> xa, x4 -> xa.
+_DIGIT_IN_WORD = {"0": "o", "1": "l", "3": "a", "4": "a", "5": "s", "6": "o", "8": "b", "9": "g"}
+_OCR_WORD_FIXES = {
+    # seen in seeds 001/002/004: key -> key
+    "ctia": "cua", "cta": "cua", "caa": "cua", "cia": "cua", "cila": "cua",
+    "iy": "uy", "ty": "uy", "tiy": "uy", "dy": "uy", "ay": "uy", "try": "uy",
+    "pang": "dang", "bang": "dang", "pjc": "doc", "poc": "doc", "deec": "doc",
+    "wong": "uong", "twong": "tuong", "cwong": "cuong", "dwong": "duong", "thwong": "thuong",
+    "tw": "tu", "sw": "su", "thwe": "thuc", "thue": "thuc", "thyc": "thuc", "thye": "thuc", "thuce": "thuc",
+    "phic": "phuc", "phiic": "phuc", "chtrc": "chuc", "chirc": "chuc", "chure": "chuc", "chire": "chuc",
+    "chuc": "chuc", "thir": "thu", "thtr": "thu", "thi": "thi", "phii": "phu", "pha": "pha",
+    "ndm": "nam", "nim": "nam", "ndam": "nam", "nam": "nam", "thii": "thu",
+    "dich": "dich", "pich": "dich",
+}
+
+
+def skey(text: str) -> str:
+    """Like :func:`ocr_key` but one character out per character in, so a regex match on the key
+    gives offsets into the original text: ``S6:93 /KH-UBND`` -> ``so:93 /kh-ubnd``."""
+    folded = fold(text.translate(_OCR_CHAR_FOLD))
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if _is_ocr_mixed(word):
+            word = "".join(_DIGIT_IN_WORD.get(c, c) for c in word)
+        return word
+
+    return re.sub(r"[a-z0-9]+", fix, folded)
+
+
+def _is_ocr_mixed(word: str) -> bool:
+    """A token mixing letters and digits is an OCR'd word (``s6``, ``x4``, ``1anh``), not a number."""
+    has_alpha = any(c.isalpha() for c in word)
+    has_digit = any(c.isdigit() for c in word)
+    return has_alpha and has_digit and (not word[0].isdigit() or (word[0] == "1" and word[1:].isalpha()))
+
+
+def ocr_key(text: str) -> str:
+    """A key that also undoes common OCR confusions: ``S6:93 /KH-UBND`` -> ``so:93 /kh-ubnd``,
+    ``Thanh iy`` -> ``thanh uy``, ``Pang`` -> ``dang``. Keeps numbers that are numbers."""
+    def fix(match: re.Match[str]) -> str:
+        # "ii" never occurs in Vietnamese: it is OCR for ủ/ũ (ciia -> của, Vii -> Vũ)
+        word = match.group(0).replace("ii", "u")
+        return _OCR_WORD_FIXES.get(word, word)
+
+    return re.sub(r"[a-z]+", fix, skey(text))
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    """Valid Vietnamese syllables, lowercase with diacritics (``dictionaries/syllables.txt``)."""
+    text = resources.files("dictionaries").joinpath("syllables.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line)
+
+
+@lru_cache(maxsize=1)
+def folded_syllables() -> frozenset[str]:
+    return frozenset(fold(s) for s in syllables())
+
+
+def has_diacritics(word: str) -> bool:
+    return fold(word) != word.lower()
+
+
+def plausibility(text: str) -> float:
+    """Share of alphabetic tokens that are valid Vietnamese syllables (with or without their
+    diacritics). TCVN3/VNI mojibake, glyph garbage and foreign text score low; 1.0 for no words."""
+    valid, total = syllables(), 0
+    good = 0
+    folded = folded_syllables()
+    for token in WORD.findall(text):
+        if not any(c.isalpha() for c in token):
+            continue
+        total += 1
+        low = token.lower()
+        if low in valid or (not has_diacritics(low) and low in folded):
+            good += 1
+    return good / total if total else 0.0
+
+
+def input_form(text: str) -> str:
+    """Classify text as ``clean`` (diacritics present, syllables valid), ``stripped`` (valid
+    syllables, no diacritics), ``ocr_noisy`` (many invalid tokens) or ``mixed``."""
+    valid, folded = syllables(), folded_syllables()
+    words = [w.lower() for w in WORD.findall(text) if w.isalpha()]
+    if not words:
+        return "empty"
+    with_marks = sum(1 for w in words if has_diacritics(w))
+    invalid = sum(1 for w in words if w not in valid and not (not has_diacritics(w) and w in folded))
+    marked_share, invalid_share = with_marks / len(words), invalid / len(words)
+    if invalid_share > 0.08:
+        return "ocr_noisy"
+    if marked_share < 0.05:
+        return "stripped"
+    if marked_share > 0.35:
+        return "clean"
+    return "mixed"

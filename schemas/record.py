@@ -1,0 +1,185 @@
+"""The record: one JSON object per input document (SPEC §4).
+
+These models are the single source of the contract; ``kehoach schema`` exports them.
+Every ``span`` indexes into ``Record.text``; :func:`Record` checks that on construction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+Status = Literal["ok", "partial", "failed"]
+PageMethod = Literal["text", "pdf_text", "ocr"]
+InputForm = Literal["clean", "stripped", "ocr_noisy", "mixed", "empty"]
+DeadlineKind = Literal[
+    "date", "before_date", "month", "quarter", "year", "from_year_onward", "period", "recurring", "relative"
+]
+Operator = Literal[">", ">=", "<", "<=", "=", "range", "increase", "decrease", "maintain"]
+AgencyKind = Literal[
+    "party", "state_central", "ministry", "people_committee", "people_council", "department", "office",
+    "police", "military", "mass_organisation", "press", "health_facility", "school", "steering_committee",
+    "other",
+]
+
+Span = tuple[int, int]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    path: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    media_type: str
+    size_bytes: int = Field(ge=0)
+
+
+class ErrorItem(_Model):
+    stage: str
+    code: str
+    message: str
+    page: int | None = None
+
+
+class Page(_Model):
+    number: int = Field(ge=1)
+    method: PageMethod
+    chars: int = Field(ge=0)
+    ocr_confidence: float | None = Field(default=None, ge=0, le=100)
+    span: Span | None = Field(default=None, description="where this page's text lies in the record's text")
+
+
+class Quality(_Model):
+    model_config = ConfigDict(extra="allow")
+    input_form: InputForm
+    encoding: str
+    restored_tokens: int = 0
+    plausibility: float | None = Field(default=None, ge=0, le=1, description="share of valid Vietnamese syllables")
+
+
+class Signer(_Model):
+    name: str | None = None
+    position: str | None = None
+    authority: str | None = None
+
+
+class DocumentInfo(_Model):
+    doc_type: str | None = None
+    number: str | None = None
+    issuer: str | None = None
+    place: str | None = None
+    date: dt.date | None = None
+    title: str | None = None
+    signer: Signer | None = None
+    recipients: list[str] = []
+
+
+class Section(_Model):
+    id: str
+    parent: str | None
+    level: int = Field(ge=1)
+    label: str | None
+    title: str | None
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    inferred: bool = Field(default=False, description="heading missing from the text, implied by the numbering")
+
+
+class Reference(_Model):
+    text: str
+    span: Span
+    doc_type: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    normalized_id: str | None = None
+    title: str | None = None
+
+
+class Mention(_Model):
+    span: Span
+    surface: str
+
+
+class Agency(_Model):
+    name: str
+    kind: AgencyKind
+    mentions: list[Mention] = []
+
+
+class Task(_Model):
+    id: str
+    section: str
+    text: str
+    span: Span
+    lead: list[str] = []
+    support: list[str] = []
+    deadline: str | None = None
+
+
+class Indicator(_Model):
+    text: str
+    span: Span
+    name: str | None = None
+    operator: Operator
+    value: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    target_year: int | None = None
+
+
+class Deadline(_Model):
+    text: str
+    span: Span
+    kind: DeadlineKind
+    start: dt.date | None = None
+    end: dt.date | None = None
+    recurrence: str | None = None
+    task: str | None = None
+
+
+class Record(_Model):
+    schema_version: Literal["1.0"] = SCHEMA_VERSION
+    source: Source
+    status: Status
+    errors: list[ErrorItem] = []
+    pages: list[Page] = []
+    quality: Quality
+    text: str = ""
+    document: DocumentInfo = DocumentInfo()
+    sections: list[Section] = []
+    references: list[Reference] = []
+    agencies: list[Agency] = []
+    tasks: list[Task] = []
+    indicators: list[Indicator] = []
+    deadlines: list[Deadline] = []
+
+    @model_validator(mode="after")
+    def _spans_inside_text(self) -> Record:
+        n = len(self.text)
+
+        def check(span: Span, what: str) -> None:
+            start, end = span
+            if not 0 <= start <= end <= n:
+                raise ValueError(f"{what} span {span} is outside text of length {n}")
+
+        for page in self.pages:
+            if page.span is not None:
+                check(page.span, f"page {page.number}")
+        for section in self.sections:
+            check((section.start, section.end), f"section {section.id}")
+        for item in [*self.references, *self.tasks, *self.indicators, *self.deadlines]:
+            check(item.span, type(item).__name__.lower())
+        for agency in self.agencies:
+            for mention in agency.mentions:
+                check(mention.span, f"agency {agency.name!r}")
+        if self.status == "failed" and not self.errors:
+            raise ValueError("a failed record must say why in errors")
+        return self
