@@ -1,0 +1,236 @@
+"""``kehoach eval``: score the pipeline's records against gold records written by reading the
+documents (SPEC §5).
+
+A corpus folder holds, per document, the input (``NAME.txt`` or any supported file named in the
+gold's ``source``), the gold record ``NAME.gold.json`` and optionally ``NAME.clean.txt``: a
+hand-corrected text of lines of the input, for restoration scoring. ``thresholds.json`` gives the
+minimum F1 (or accuracy) per field; a field under its threshold fails the run.
+
+Until restoration is in, names and titles are compared on a diacritic- and OCR-insensitive key
+(``document``, ``sections``); ``document_strict`` compares exactly, to show how far the text still is
+from proper Vietnamese.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.errors import UsageError
+from pipeline.stages import process_file
+from pipeline.vntext import WORD, ocr_key
+from schemas import Record
+
+DOCUMENT_FIELDS = ["doc_type", "number", "issuer", "place", "date", "title",
+                   "signer.name", "signer.position", "signer.authority"]
+TITLE_MIN = 90
+RECIPIENT_MIN = 85
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Score) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else (1.0 if not self.fn else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else (1.0 if not self.fp else 0.0)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Report:
+    fields: dict[str, Score] = field(default_factory=dict)
+    per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
+    restoration: dict[str, dict] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "fields": {k: _score_dict(v) for k, v in self.fields.items()},
+            "per_document": {d: {k: _score_dict(v) for k, v in s.items()} for d, s in self.per_document.items()},
+            "restoration": self.restoration,
+            "thresholds": self.thresholds,
+            "failures": self.failures,
+        }
+
+
+def _score_dict(s: Score) -> dict:
+    return {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4), "recall": round(s.recall, 4),
+            "f1": round(s.f1, 4)}
+
+
+def _get(obj: dict, dotted: str):
+    for part in dotted.split("."):
+        obj = (obj or {}).get(part)
+    return obj
+
+
+def _same(field_name: str, pred, gold, strict: bool) -> bool:
+    if field_name == "title":
+        a, b = (pred, gold) if strict else (ocr_key(pred), ocr_key(gold))
+        return fuzz.ratio(a, b) >= TITLE_MIN
+    if strict or field_name == "date":
+        return pred == gold
+    return " ".join(ocr_key(str(pred)).split()) == " ".join(ocr_key(str(gold)).split())
+
+
+def score_document(pred: dict, gold: dict, strict: bool = False) -> Score:
+    score = Score()
+    for name in DOCUMENT_FIELDS:
+        p, g = _get(pred, name), _get(gold, name)
+        if g is None and p is None:
+            continue
+        if g is not None and p is not None and _same(name, p, g, strict):
+            score.tp += 1
+        else:
+            score.fp += p is not None
+            score.fn += g is not None
+    return score
+
+
+def _match_fuzzy(pred: list[str], gold: list[str], minimum: int) -> Score:
+    remaining = [ocr_key(g) for g in gold]
+    tp = 0
+    for p in pred:
+        key = ocr_key(p)
+        best = max(range(len(remaining)), key=lambda i: fuzz.ratio(key, remaining[i]), default=None)
+        if best is not None and fuzz.ratio(key, remaining[best]) >= minimum:
+            remaining.pop(best)
+            tp += 1
+    return Score(tp=tp, fp=len(pred) - tp, fn=len(gold) - tp)
+
+
+def score_sections(pred: list[dict], gold: list[dict]) -> Score:
+    gold_by_id = {s["id"]: s for s in gold}
+    tp = 0
+    for s in pred:
+        g = gold_by_id.get(s["id"])
+        if g is not None and _same("title", s.get("title") or "", g.get("title") or "", strict=False):
+            tp += 1
+    return Score(tp=tp, fp=len(pred) - tp, fn=len(gold) - tp)
+
+
+def score_sets(pred: set, gold: set) -> Score:
+    tp = len(pred & gold)
+    return Score(tp=tp, fp=len(pred - gold), fn=len(gold - pred))
+
+
+def _keys(field_name: str, items: list[dict]) -> set:
+    if field_name == "references":
+        return {r["normalized_id"] or ("title", r.get("title")) for r in items}
+    if field_name == "agencies":
+        return {a["name"] for a in items}
+    if field_name == "tasks":
+        return {(t["section"], lead) for t in items for lead in (t.get("lead") or [None])}
+    if field_name == "indicators":
+        return {(float(i["value"]) if i.get("value") is not None else None, i.get("unit"), i["operator"])
+                for i in items}
+    if field_name == "deadlines":
+        return {(d["kind"], d.get("start"), d.get("end")) for d in items}
+    raise ValueError(field_name)
+
+
+def syllable_accuracy(output: str, gold: str) -> tuple[int, int]:
+    """(gold syllables reproduced exactly, gold syllables) after aligning the two sequences."""
+    out_tokens, gold_tokens = WORD.findall(output), WORD.findall(gold)
+    matched = sum(
+        block.size for block in Levenshtein.opcodes(out_tokens, gold_tokens).as_matching_blocks()
+    )
+    return matched, len(gold_tokens)
+
+
+def restoration_input(input_text: str, clean_text: str) -> str:
+    """The part of the input the clean text corrects: its header says ``# lines A-B of FILE``."""
+    first = clean_text.splitlines()[0]
+    span = first.split("lines", 1)[1].split("of", 1)[0].strip()
+    start, end = (int(x) for x in span.split("-"))
+    return "\n".join(input_text.splitlines()[start - 1:end])
+
+
+def _clean_body(clean_text: str) -> str:
+    return "\n".join(line for line in clean_text.splitlines() if not line.startswith("#"))
+
+
+def evaluate(corpus: Path, restore=None) -> Report:
+    """Score every ``*.gold.json`` in ``corpus``. ``restore`` (text -> text) is the restoration to
+    score; by default the text is scored as it comes."""
+    corpus = Path(corpus)
+    golds = sorted(corpus.glob("*.gold.json"))
+    if not golds:
+        raise UsageError(f"no *.gold.json files in {corpus}")
+    thresholds_path = corpus / "thresholds.json"
+    report = Report(thresholds=json.loads(thresholds_path.read_text()) if thresholds_path.exists() else {})
+    fields = ["document", "document_strict", "recipients", "sections", "references", "agencies", "tasks",
+              "indicators", "deadlines"]
+    report.fields = {f: Score() for f in fields}
+    for gold_path in golds:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        name = gold_path.name.removesuffix(".gold.json")
+        source = corpus / gold["source"]
+        record: Record = process_file(source)
+        pred = record.model_dump(mode="json")
+        scores = {
+            "document": score_document(pred["document"], gold["document"]),
+            "document_strict": score_document(pred["document"], gold["document"], strict=True),
+            "recipients": _match_fuzzy(pred["document"]["recipients"], gold["document"].get("recipients", []),
+                                       RECIPIENT_MIN),
+            "sections": score_sections(pred["sections"], gold["sections"]),
+        }
+        for f in ("references", "agencies", "tasks", "indicators", "deadlines"):
+            scores[f] = score_sets(_keys(f, pred[f]), _keys(f, gold.get(f, [])))
+        report.per_document[name] = scores
+        for f, s in scores.items():
+            report.fields[f].add(s)
+        clean_path = corpus / f"{name}.clean.txt"
+        if clean_path.exists():
+            clean = clean_path.read_text(encoding="utf-8")
+            noisy = restoration_input(source.read_text(encoding="utf-8"), clean)
+            output = restore(noisy) if restore else noisy
+            matched, total = syllable_accuracy(output, _clean_body(clean))
+            report.restoration[name] = {"input_form": gold.get("input_form"), "matched": matched, "syllables": total,
+                                        "accuracy": round(matched / total, 4) if total else None}
+    for f, minimum in report.thresholds.items():
+        if f.startswith("restoration"):
+            continue
+        if f in report.fields and report.fields[f].f1 < minimum:
+            report.failures.append(f"{f}: F1 {report.fields[f].f1:.3f} < {minimum}")
+    return report
+
+
+def format_table(report: Report) -> str:
+    lines = [f"{'field':<16} {'P':>6} {'R':>6} {'F1':>6}  {'tp':>4} {'fp':>4} {'fn':>4}  threshold"]
+    for f, s in report.fields.items():
+        t = report.thresholds.get(f)
+        lines.append(f"{f:<16} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f}  {s.tp:4d} {s.fp:4d} {s.fn:4d}  "
+                     f"{'' if t is None else t}")
+    lines.append("")
+    lines.append(f"{'document':<28} " + " ".join(f"{f[:8]:>8}" for f in report.fields))
+    for name, scores in report.per_document.items():
+        lines.append(f"{name:<28} " + " ".join(f"{s.f1:8.3f}" for s in scores.values()))
+    if report.restoration:
+        lines.append("")
+        lines.append("restoration (syllable accuracy of the text as output vs hand-corrected gold)")
+        for name, r in report.restoration.items():
+            lines.append(f"  {name:<28} {r['input_form'] or '':<10} {r['matched']:6d}/{r['syllables']:<6d} "
+                         f"{(r['accuracy'] or 0):.4f}")
+    return "\n".join(lines)

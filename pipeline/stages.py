@@ -1,0 +1,97 @@
+"""The pipeline, in order, in one place (STYLE: spaCy's factories). A stage is ``(doc) -> doc``.
+
+    ingest -> normalise -> segment -> extractors -> record
+
+``process_file`` runs it on one file and always returns a validated ``Record``: bad input
+becomes an error record, never an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from pipeline.document import Document
+from pipeline.errors import DocumentError, MissingDependency
+from pipeline.ingest import READERS, choose_reader
+from pipeline.normalize import normalise
+from pipeline.segment import segment
+from schemas import Page, Quality, Record, Source
+
+Stage = Callable[[Document], Document]
+
+STAGES: dict[str, Stage] = {
+    "normalise": normalise,
+    "segment": segment,
+}
+DEFAULT_PIPELINE = ["normalise", "segment"]
+
+
+def get_stage(name: str) -> Stage:
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}") from None
+
+
+def ingest(path: Path, options: dict) -> Document:
+    data = path.read_bytes()
+    source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), media_type="application/octet-stream",
+                    size_bytes=len(data))
+    doc = Document(path=path, source=source)
+    try:
+        kind, media_type, mismatch = choose_reader(path, data)
+        doc.source.media_type = media_type
+        if mismatch:
+            doc.add_error("ingest", "extension_mismatch", mismatch)
+        result = READERS[kind](path, data, options)
+    except DocumentError as exc:
+        doc.add_error(exc.stage, exc.code, str(exc), exc.page, fatal=True)
+        return doc
+    except MissingDependency as exc:
+        doc.add_error("ingest", "missing_dependency", str(exc), fatal=True)
+        return doc
+    doc.pages = result.pages
+    doc.encoding = result.encoding
+    for code, message, page in result.warnings:
+        doc.add_error("ingest", code, message, page)
+    if not any(p.text.strip() for p in doc.pages):
+        doc.add_error("ingest", "no_text", "no text found in the document (blank pages or an image without text)",
+                      fatal=True)
+    return doc
+
+
+def to_record(doc: Document) -> Record:
+    pages = [
+        Page(number=p.number, method=p.method, chars=len(p.text),
+             ocr_confidence=None if p.confidence is None else round(p.confidence, 2),
+             span=doc.page_spans[i] if i < len(doc.page_spans) else None)
+        for i, p in enumerate(doc.pages)
+    ]
+    quality = Quality(**{"input_form": "empty", "encoding": doc.encoding, **doc.quality})
+    status = "failed" if doc.failed else ("partial" if doc.errors else "ok")
+    return Record(
+        source=doc.source, status=status, errors=doc.errors, pages=pages, quality=quality, text=doc.text,
+        document=doc.info, sections=doc.sections, references=doc.references, agencies=doc.agencies,
+        tasks=doc.tasks, indicators=doc.indicators, deadlines=doc.deadlines,
+    )
+
+
+def process_file(path: Path, options: dict | None = None, pipeline: list[str] | None = None) -> Record:
+    options = options or {}
+    doc = ingest(Path(path), options)
+    if not doc.failed:
+        for name in pipeline or DEFAULT_PIPELINE:
+            doc = get_stage(name)(doc)
+    try:
+        return to_record(doc)
+    except ValidationError as exc:
+        # a defect of ours, not the input's: keep the document in the batch, say what broke
+        first = exc.errors()[0]
+        message = f"internal error: record failed validation at {first['loc']}: {first['msg']}"
+        failed = Document(path=doc.path, source=doc.source, encoding=doc.encoding)
+        failed.add_error("record", "internal_error", message, fatal=True)
+        return to_record(failed)
