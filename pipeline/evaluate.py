@@ -137,7 +137,7 @@ def score_sets(pred: set, gold: set) -> Score:
 
 def _keys(field_name: str, items: list[dict]) -> set:
     if field_name == "references":
-        return {r["normalized_id"] or ("title", r.get("title")) for r in items}
+        return {r["normalized_id"] or ("title", ocr_key(r.get("title") or "")) for r in items}
     if field_name == "agencies":
         return {a["name"] for a in items}
     if field_name == "tasks":

@@ -235,7 +235,7 @@ def _title(lines: list[Line], i: int, rest: str, rest_start: int, kind: str, bla
             if _BULLET.match(stripped) or _ARABIC.match(stripped) or _ROMAN.match(stripped) or _LETTER.match(stripped):
                 break
             joined = " ".join(p for p, _ in pieces)
-            if re.search(r"[:.;]\s*$", joined) or len(joined) > 400:
+            if re.search(r"[:.;]\s*$", joined) or len(joined) > 800:
                 break
             pieces.append((line.text, line.start))
             j += 1

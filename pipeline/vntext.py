@@ -53,7 +53,8 @@ _OCR_WORD_FIXES = {
     "phic": "phuc", "phiic": "phuc", "chtrc": "chuc", "chirc": "chuc", "chure": "chuc", "chire": "chuc",
     "chuc": "chuc", "thir": "thu", "thtr": "thu", "thi": "thi", "phii": "phu", "pha": "pha",
     "ndm": "nam", "nim": "nam", "ndam": "nam", "nam": "nam", "thii": "thu",
-    "dich": "dich", "pich": "dich",
+    "dich": "dich", "pich": "dich", "sd": "so", "sb": "so", "cdc": "cac", "ciu": "cau", "pe": "de",
+    "pao": "dao", "dn": "an",
 }
 
 
@@ -83,7 +84,9 @@ def ocr_key(text: str) -> str:
     ``Thanh iy`` -> ``thanh uy``, ``Pang`` -> ``dang``. Keeps numbers that are numbers."""
     def fix(match: re.Match[str]) -> str:
         # "ii" never occurs in Vietnamese: it is OCR for ủ/ũ (ciia -> của, Vii -> Vũ)
+        # "lt" inside a word is OCR for ư (THlTC -> THUC)
         word = match.group(0).replace("ii", "u")
+        word = word[0] + word[1:].replace("lt", "u") if len(word) > 2 else word
         return _OCR_WORD_FIXES.get(word, word)
 
     return re.sub(r"[a-z]+", fix, skey(text))
