@@ -14,16 +14,26 @@ from pipeline.store import Store
 from schemas import Record
 
 
+# A gold corpus keeps its gold records and hand-corrected texts beside the inputs (SPEC §5);
+# they are eval's sidecar files, not documents.
+SIDECAR_SUFFIXES = (".gold.json", ".clean.txt")
+SIDECAR_NAMES = ("thresholds.json",)
+
+
+def is_sidecar(path: Path) -> bool:
+    return path.name.endswith(SIDECAR_SUFFIXES) or path.name in SIDECAR_NAMES
+
+
 def collect_inputs(inputs: Iterable[Path], exclude: Path | None = None) -> list[Path]:
     """Files given, and the files under folders given (recursively, hidden ones skipped), in a
-    stable order; ``exclude`` (the output folder) is never read."""
+    stable order; ``exclude`` (the output folder) and gold-corpus sidecar files are never read."""
     files: list[Path] = []
     for item in inputs:
         item = Path(item)
         if item.is_dir():
             for path in sorted(item.rglob("*")):
                 rel = path.relative_to(item)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts) and not (
+                if path.is_file() and not is_sidecar(path) and not any(part.startswith(".") for part in rel.parts) and not (
                         exclude and exclude.resolve() in path.resolve().parents):
                     files.append(path)
         elif item.is_file():
