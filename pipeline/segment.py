@@ -218,10 +218,10 @@ def _letter_index(label: str) -> int:
     return _LETTERS_ORDER.index(label) if label in _LETTERS_ORDER else -1
 
 
-def _title(lines: list[Line], i: int, rest: str, rest_start: int, kind: str, blank_breaks: bool) -> tuple[str | None, int]:
+def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) -> str | None:
     """The item's title: its printed text up to ':' or the end of its first sentence, or, for a
-    heading, its line(s) up to the next item. Returns (title, end offset)."""
-    pieces = [(rest, rest_start)]
+    heading, its line(s) up to the next item."""
+    pieces = [rest]
     if kind != "roman":
         j = i + 1
         while j < len(lines):
@@ -234,22 +234,19 @@ def _title(lines: list[Line], i: int, rest: str, rest_start: int, kind: str, bla
             stripped = line.text.strip()
             if _BULLET.match(stripped) or _ARABIC.match(stripped) or _ROMAN.match(stripped) or _LETTER.match(stripped):
                 break
-            joined = " ".join(p for p, _ in pieces)
+            joined = " ".join(pieces)
             if re.search(r"[:.;]\s*$", joined) or len(joined) > 800:
                 break
-            pieces.append((line.text, line.start))
+            pieces.append(line.text)
             j += 1
-    out, end = [], rest_start
-    for text, start in pieces:
+    out = []
+    for text in pieces:
         cut = re.search(r":|[.;](?=\s|$)", text)
         if cut:
             out.append(text[:cut.start()])
-            end = start + cut.start()
             break
         out.append(text)
-        end = start + len(text)
-    title = re.sub(r"\s+", " ", " ".join(out)).strip(" ,") or None
-    return title, end
+    return re.sub(r"\s+", " ", " ".join(out)).strip(" ,") or None
 
 
 def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Section]:
@@ -284,7 +281,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             romans += 1
             close_to(1, offset)
             rest = roman["rest"] or ""
-            title, _ = _title(lines, i, rest, offset + stripped.find(rest) if rest else offset, "roman", blank_breaks)
+            title = _title(lines, i, rest, "roman", blank_breaks)
             sid = ROMAN_NUMERALS[romans - 1] if romans <= len(ROMAN_NUMERALS) else str(romans)
             stack.append(open_section("roman", romans, roman["label"] + ".", title, offset, None, sid))
             continue
@@ -307,7 +304,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             depth = (parent.section.level + 1) if parent else 1
             close_to(depth, offset)
             rest = arabic["rest"]
-            title, _ = _title(lines, i, rest, offset + stripped.find(rest), "arabic", blank_breaks)
+            title = _title(lines, i, rest, "arabic", blank_breaks)
             base = parent.section.id if parent else ""
             sid = f"{base}.{parts[-1]}" if base else str(parts[-1])
             stack.append(open_section("arabic", parts[-1], stripped[:arabic.end("label")] + ".", title, offset,
@@ -334,7 +331,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             close_to(parent.section.level + 1, offset)
             rest = letter["rest"]
             label = "c" if letter["label"] == "¢" else letter["label"]
-            title, _ = _title(lines, i, rest, offset + stripped.find(rest), "letter", blank_breaks)
+            title = _title(lines, i, rest, "letter", blank_breaks)
             stack.append(open_section("letter", index, stripped[len(letter["junk"]):letter.end("label")] + ")",
                                       title, offset + len(letter["junk"]), parent, f"{parent.section.id}.{label}"))
             continue

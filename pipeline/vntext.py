@@ -108,31 +108,26 @@ def has_diacritics(word: str) -> bool:
     return fold(word) != word.lower()
 
 
+def is_valid_syllable(word: str) -> bool:
+    """A lowercase token is a Vietnamese syllable as written, or one with its diacritics stripped."""
+    return word in syllables() or (not has_diacritics(word) and word in folded_syllables())
+
+
 def plausibility(text: str) -> float:
     """Share of alphabetic tokens that are valid Vietnamese syllables (with or without their
-    diacritics). TCVN3/VNI mojibake, glyph garbage and foreign text score low; 1.0 for no words."""
-    valid, total = syllables(), 0
-    good = 0
-    folded = folded_syllables()
-    for token in WORD.findall(text):
-        if not any(c.isalpha() for c in token):
-            continue
-        total += 1
-        low = token.lower()
-        if low in valid or (not has_diacritics(low) and low in folded):
-            good += 1
-    return good / total if total else 0.0
+    diacritics). TCVN3/VNI mojibake, glyph garbage and foreign text score low; 0.0 for no words."""
+    tokens = [t.lower() for t in WORD.findall(text) if any(c.isalpha() for c in t)]
+    return sum(map(is_valid_syllable, tokens)) / len(tokens) if tokens else 0.0
 
 
 def input_form(text: str) -> str:
     """Classify text as ``clean`` (diacritics present, syllables valid), ``stripped`` (valid
     syllables, no diacritics), ``ocr_noisy`` (many invalid tokens) or ``mixed``."""
-    valid, folded = syllables(), folded_syllables()
     words = [w.lower() for w in WORD.findall(text) if w.isalpha()]
     if not words:
         return "empty"
     with_marks = sum(1 for w in words if has_diacritics(w))
-    invalid = sum(1 for w in words if w not in valid and not (not has_diacritics(w) and w in folded))
+    invalid = sum(1 for w in words if not is_valid_syllable(w))
     marked_share, invalid_share = with_marks / len(words), invalid / len(words)
     if invalid_share > 0.08:
         return "ocr_noisy"
