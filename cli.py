@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pipeline.errors import ExitCode, KehoachError
+from pipeline.errors import ExitCode, KehoachError, UsageError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Vietnamese planning documents -> validated JSON records.")
@@ -51,6 +51,52 @@ def run_command(
         _fail(exc)
     typer.echo(json.dumps({"out": str(out), **summary.as_dict()}, ensure_ascii=False), err=True)
     raise typer.Exit(int(summary.exit_code))
+
+
+@app.command("restore")
+def restore_command(
+    file: Annotated[str, typer.Argument(help="text file, or - for stdin")] = "-",
+    form: Annotated[str | None, typer.Option(help="force the input form: stripped or ocr_noisy")] = None,
+    model: Annotated[Path | None, typer.Option(help="model file (default: the one shipped)")] = None,
+) -> None:
+    """Restore diacritics and undo OCR errors; the same lines out as in, on stdout."""
+    from pipeline.encoding import decode_bytes
+    from pipeline.restore import load
+
+    if form not in (None, "stripped", "ocr_noisy", "mixed", "clean"):
+        _fail(UsageError(f"unknown --form {form!r}: use stripped, ocr_noisy, mixed or clean"))
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        text = decode_bytes(data).text if data else ""
+        restorer = load(str(model) if model else None)
+    except OSError as exc:
+        _fail(UsageError(f"cannot read {file}: {exc.strerror or exc}"))
+    except KehoachError as exc:
+        _fail(exc)
+    sys.stdout.write(restorer.restore(text, form))
+
+
+lm_app = typer.Typer(help="The restoration model.", no_args_is_help=True)
+app.add_typer(lm_app, name="lm")
+
+
+@lm_app.command("build")
+def lm_build_command(
+    corpus: Annotated[Path, typer.Option(help="folder of *.txt.gz shards (../shared/lm-corpus)")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="model file to write")] = Path("dictionaries/restore.npz"),
+    exclude: Annotated[Path | None, typer.Option(help="file listing corpus files to hold out")] = Path(
+        "bench/heldout_files.txt"),
+    ocr_pairs: Annotated[Path | None, typer.Option(help="(clean, OCR'd) line pairs from scripts/ocr_pairs.py")] = None,
+    min_trigram_count: Annotated[int, typer.Option(help="prune trigrams seen fewer times than this")] = 1,
+) -> None:
+    """Build the trigram model and OCR channel that ``kehoach restore`` uses."""
+    from pipeline.restore.build import build_model
+
+    if not corpus.is_dir() or not any(corpus.glob("*.txt.gz")):
+        _fail(UsageError(f"no *.txt.gz shards in {corpus}"))
+    summary = build_model(corpus, out, exclude_file=exclude, ocr_pairs=ocr_pairs,
+                          min_trigram_count=min_trigram_count, log=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps(summary), err=True)
 
 
 @app.command("schema")

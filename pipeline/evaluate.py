@@ -173,7 +173,10 @@ def _clean_body(clean_text: str) -> str:
 
 def evaluate(corpus: Path, restore=None) -> Report:
     """Score every ``*.gold.json`` in ``corpus``. ``restore`` (text -> text) is the restoration to
-    score; by default the text is scored as it comes."""
+    score; by default the pipeline's own (``pipeline.restore``)."""
+    if restore is None:
+        from pipeline.restore import load
+        restore = load().restore
     corpus = Path(corpus)
     golds = sorted(corpus.glob("*.gold.json"))
     if not golds:
@@ -205,7 +208,7 @@ def evaluate(corpus: Path, restore=None) -> Report:
         if clean_path.exists():
             clean = clean_path.read_text(encoding="utf-8")
             noisy = restoration_input(source.read_text(encoding="utf-8"), clean)
-            output = restore(noisy) if restore else noisy
+            output = restore(noisy)
             matched, total = syllable_accuracy(output, _clean_body(clean))
             report.restoration[name] = {"input_form": gold.get("input_form"), "matched": matched, "syllables": total,
                                         "accuracy": round(matched / total, 4) if total else None}

@@ -1,6 +1,6 @@
 """The pipeline, in order, in one place (STYLE: spaCy's factories). A stage is ``(doc) -> doc``.
 
-    ingest -> normalise -> segment -> extractors -> record
+    ingest -> normalise -> restore -> segment -> extractors -> record
 
 ``process_file`` runs it on one file and always returns a validated ``Record``: bad input
 becomes an error record, never an exception.
@@ -18,6 +18,7 @@ from pipeline.document import Document
 from pipeline.errors import DocumentError, MissingDependency
 from pipeline.ingest import READERS, choose_reader
 from pipeline.normalize import normalise
+from pipeline.restore import restore_stage
 from pipeline.segment import segment
 from schemas import Page, Quality, Record, Source
 
@@ -25,9 +26,10 @@ Stage = Callable[[Document], Document]
 
 STAGES: dict[str, Stage] = {
     "normalise": normalise,
+    "restore": restore_stage,
     "segment": segment,
 }
-DEFAULT_PIPELINE = ["normalise", "segment"]
+DEFAULT_PIPELINE = ["normalise", "restore", "segment"]
 
 
 def get_stage(name: str) -> Stage:

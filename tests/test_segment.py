@@ -63,7 +63,7 @@ def test_sections_nest_and_stay_inside_text(records):
 
 @pytest.mark.parametrize("name, signer", [
     ("001", ("Chung Nhật Lệ", "Phó Chủ tịch", "TM. Ủy ban nhân dân / KT. Chủ tịch")),
-    ("002", ("Vo Van Minh", "Chủ tịch", "TM. Ủy ban nhân dân")),
+    ("002", ("Võ Văn Minh", "Chủ tịch", "TM. Ủy ban nhân dân")),
     ("003", ("Trần Thế Dũng", "Phó Bí thư", "TM. Ban Thường vụ")),
 ], ids=["digital-signature", "da-ky", "clean"])
 def test_signer(records, name, signer):

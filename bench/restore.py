@@ -1,0 +1,137 @@
+"""Restoration benchmark: syllable accuracy and speed of ``kehoach restore`` beside two baselines.
+
+    .venv/bin/python bench/restore.py [--model dictionaries/restore.npz] [--corpus ../shared/lm-corpus]
+
+Test sets (none of them in the model's training data):
+  stripped  seed 003 with its diacritics removed; held-out corpus files (bench/heldout_files.txt,
+            excluded by ``kehoach lm build``) with their diacritics removed
+  ocr       seeds 001, 002, 004 against their hand-corrected clean texts (corpus/*.clean.txt);
+            held-out corpus text rendered and OCR'd with tesseract -l eng (bench/data/heldout_ocr.tsv)
+  clean     seed 003 as it is (must come back unchanged)
+
+Baselines on the same text: the diacritic-free unigram choice (the most frequent syllable with the
+token's skeleton) and pyvi's ``ViUtils.add_accents`` (its crashes are counted, the line kept as is).
+Accuracy is the share of gold syllables reproduced exactly (case included), after aligning tokens;
+both sides are put in one tone-placement convention first (``hoá`` = ``hóa``: a convention, not an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.normalize import normalise_tones  # noqa: E402
+from pipeline.evaluate import _clean_body, restoration_input, syllable_accuracy  # noqa: E402
+from pipeline.restore import Restorer, model_path  # noqa: E402
+from pipeline.restore.corpus import iter_files, read_exclusions  # noqa: E402
+from pipeline.vntext import WORD, fold, strip_diacritics  # noqa: E402
+
+
+def heldout_lines(corpus: Path, limit: int) -> list[str]:
+    only = read_exclusions(ROOT / "bench" / "heldout_files.txt")
+    lines = [line for _, prose in iter_files(corpus, only=only) for line in prose if len(line) > 20]
+    return lines[:limit]
+
+
+def test_sets(corpus: Path | None, heldout_limit: int) -> list[tuple[str, str, str, str]]:
+    """(name, form, input text, gold text)."""
+    seeds = ROOT / "corpus"
+    clean003 = (seeds / "003.txt").read_text(encoding="utf-8")
+    sets = [("seed 003 stripped", "stripped", strip_diacritics(clean003), clean003)]
+    if corpus:
+        gold = "\n".join(heldout_lines(corpus, heldout_limit))
+        sets.append(("held-out corpus stripped", "stripped", strip_diacritics(gold), gold))
+    for name in ("001", "002", "004"):
+        clean = (seeds / f"{name}.clean.txt").read_text(encoding="utf-8")
+        noisy = restoration_input((seeds / f"{name}.txt").read_text(encoding="utf-8"), clean)
+        sets.append((f"seed {name} OCR", "ocr_noisy", noisy, _clean_body(clean)))
+    pairs = [line.rstrip("\n").split("\t") for line in
+             (ROOT / "bench" / "data" / "heldout_ocr.tsv").read_text(encoding="utf-8").splitlines()]
+    sets.append(("held-out corpus OCR'd", "ocr_noisy", "\n".join(n for _, n in pairs), "\n".join(c for c, _ in pairs)))
+    sets.append(("seed 003 clean", "clean", clean003, clean003))
+    return sets
+
+
+def unigram_baseline(restorer: Restorer):
+    def restore(text: str) -> str:
+        def choose(match):
+            word = match.group(0)
+            options = restorer.skeleton.get(fold(word))
+            if not options or fold(word) != word.lower():
+                return word
+            best = options[0]
+            return best.upper() if word.isupper() and len(word) > 1 else (
+                best[0].upper() + best[1:] if word[0].isupper() else best)
+        return WORD.sub(choose, text)
+    return restore
+
+
+def pyvi_baseline():
+    try:
+        from pyvi import ViUtils
+    except ImportError:
+        return None, None
+    crashes = [0]
+
+    def restore(text: str) -> str:
+        out = []
+        for line in text.split("\n"):
+            try:
+                out.append(ViUtils.add_accents(line) if line.strip() else line)
+            except Exception:  # pyvi raises KeyError and others on some inputs: count, keep the line
+                crashes[0] += 1
+                out.append(line)
+        return "\n".join(out)
+    return restore, crashes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "lm-corpus")
+    parser.add_argument("--heldout-lines", type=int, default=2500)
+    parser.add_argument("--no-pyvi", action="store_true")
+    args = parser.parse_args()
+    corpus = args.corpus if args.corpus.exists() else None
+
+    started = time.perf_counter()
+    restorer = Restorer(args.model or model_path())
+    load_s = time.perf_counter() - started
+    systems = {"kehoach": lambda text, form: restorer.restore(text, form),
+               "unigram": lambda text, form, f=unigram_baseline(restorer): f(text)}
+    pyvi, crashes = (None, None) if args.no_pyvi else pyvi_baseline()
+    if pyvi:
+        systems["pyvi"] = lambda text, form: pyvi(text)
+
+    print(f"model {restorer.path} ({restorer.path.stat().st_size / 1e6:.1f} MB), loaded in {load_s:.2f} s")
+    header = f"{'test set':<28} {'syllables':>9} " + " ".join(f"{name:>9}" for name in systems)
+    print(header)
+    speed = {}
+    for name, form, text, gold in test_sets(corpus, args.heldout_lines):
+        row = []
+        for system, restore in systems.items():
+            t0 = time.perf_counter()
+            output = restore(text, form)
+            elapsed = time.perf_counter() - t0
+            matched, total = syllable_accuracy(normalise_tones(output), normalise_tones(gold))
+            row.append(f"{100 * matched / total:8.2f}%")
+            if system == "kehoach":
+                speed[name] = (total, elapsed)
+        print(f"{name:<28} {total:>9} " + " ".join(row))
+    if crashes is not None:
+        print(f"pyvi add_accents crashed on {crashes[0]} lines (kept as they were)")
+    print()
+    for name, (total, elapsed) in speed.items():
+        print(f"speed {name:<28} {total / elapsed:10,.0f} syllables/s")
+    print(f"peak memory (max RSS of this process, all systems loaded): "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

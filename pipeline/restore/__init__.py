@@ -1,0 +1,379 @@
+"""Diacritic restoration and OCR post-correction: a noisy channel decoded with a trigram model.
+
+For each word the *channel* proposes syllables it may have been: every syllable with the same
+diacritic-free skeleton (``hoach`` -> ``hoạch``, ``hoách``...), and, for OCR-damaged text, the
+syllables that tesseract was seen to turn into this very token (``ciia`` -> ``của``, ``s6`` ->
+``số``, ``Pang`` -> ``Đảng``), learned from rendered corpus text (``scripts/ocr_pairs.py``). The
+trigram model (``lm.py``) scores the sequences and a Viterbi search picks the best one.
+
+What is not a damaged word is never touched: numbers, document symbols (``149-KL/TW``), URLs,
+e-mail addresses, words with no Vietnamese reading (``Zalo``, ``G6PD``), and lines that are
+already clean. Line breaks are kept, so a restored text has the lines of its input; case is kept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.normalize import _tone_placement
+from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel
+from pipeline.vntext import WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
+
+DEFAULT_MODEL = "restore.npz"
+
+# Spans that are never words to restore.
+_PROTECTED = re.compile(
+    r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                 # URL, e-mail
+    r"|[^\W_]+(?:\s?[-/]\s?[^\W_]+)*/[^\W_]+(?:-[^\W_]+)*"                # symbols with a slash: 149-KL/TW
+    r"|[^\W_]*\d[^\W_]*(?:-[^\W_]+)+"                                     # KH-2025, 16-KH
+    r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
+    r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
+    r"|(?<=khóa )[IVXLC]+\b|(?<=khoá )[IVXLC]+\b|(?<=khoa )[IVXLC]+\b",   # khóa XII
+    re.M)
+_IMPOSSIBLE = -1e9
+_VOWELS = set("aeiouyăâêôơưđ")
+# Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
+# channel never proposes them: QD-TTg, HDND, KHHGD.
+ACRONYMS = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "KHHGD": "KHHGĐ", "BCD": "BCĐ", "GDDT": "GDĐT",
+            "BGDDT": "BGDĐT", "SGDDT": "SGDĐT"}
+_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{3,})$")  # 31thang: OCR lost the space
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str
+    candidates: tuple[tuple[str, float], ...]  # (lowercase syllable, channel log10 prob); () = fixed
+
+
+class Restorer:
+    """Load once, then ``restore(text)``. ``form`` forces the channel: ``stripped`` or ``ocr_noisy``."""
+
+    # channel weights (log10), tuned on the held-out OCR'd corpus text, not on the seeds
+    SKELETON = math.log10(0.5)      # an OCR token that folds to the syllable's skeleton
+    VARIANT = math.log10(0.05)      # ... or only after undoing an OCR confusion (ii -> u, 6 -> o)
+    CHANNEL_PRIOR = 10              # pseudo-count that keeps a rarely seen syllable's OCR table modest
+    EDIT = -1.5                     # ... or only after that many edits, per edit
+    OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
+    BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count
+    MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
+    UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
+
+    def __init__(self, path: Path | str | None = None):
+        path = Path(path) if path else model_path()
+        with np.load(path) as data:
+            self.lm = LanguageModel(vocab=str(data["vocab"]).split("\n"),
+                                    **{k: data[k] for k in LanguageModel.__dataclass_fields__ if k != "vocab"})
+            if "channel_count" in data.files:
+                clean = str(data["channel_clean"]).split("\n")
+                noisy = str(data["channel_noisy"]).split("\n")
+                counts = data["channel_count"].tolist()
+            else:
+                clean, noisy, counts = [], [], []
+        self.path = path
+        self._unk_penalty = self.UNSEEN - float(self.lm.unigram[self.lm.unk])
+        self._bos, self._eos, self._num = (self.lm.ids[t] for t in (BOS, EOS, NUM))
+        totals: dict[str, int] = defaultdict(int)
+        for c, k in zip(clean, counts):
+            totals[c] += k
+        self.ocr_total = totals
+        self.ocr: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for c, n, k in zip(clean, noisy, counts):
+            if c != n and k >= 2:
+                self.ocr[n].append((c, k / (totals[c] + self.CHANNEL_PRIOR)))
+        # every syllable, in the tone-placement convention normalisation uses (hòa, thủy), likeliest first
+        words = {_tone_placement(w) for w in syllables()} | {w for w in self.lm.vocab if w in syllables()}
+        self.skeleton: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(words, key=self._unigram, reverse=True):
+            self.skeleton[fold(word)].append(word)
+        self._skeleton_keys = list(self.skeleton)
+        self._by_initial: dict[str, list[str]] = defaultdict(list)
+        for word in sorted((w for w in words if w in self.lm.ids), key=self._unigram, reverse=True):
+            if len(self._by_initial[word[0]]) < 6:
+                self._by_initial[word[0]].append(word)
+
+    def _unigram(self, word: str) -> float:
+        """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
+        i = self.lm.ids.get(word)
+        return float(self.lm.unigram[i]) if i is not None else self.UNSEEN
+
+    # ------------------------------------------------------------------------------ public API
+    def restore(self, text: str, form: str | None = None) -> str:
+        """The text with diacritics restored and OCR confusions undone; same lines, same case."""
+        return self.restore_counted(text, form)[0]
+
+    def restore_counted(self, text: str, form: str | None = None) -> tuple[str, int]:
+        """``(restored text, number of words changed)``."""
+        form = form or input_form(text)
+        if form in ("clean", "empty"):
+            return text, 0
+        changed = 0
+        lines = text.split("\n")
+        out: list[str] = []
+        block: list[str] = []
+        for line in lines:
+            damaged = bool(line.strip()) and not _is_clean_line(line)
+            if block and (not damaged or len(block) == self.MAX_BLOCK_LINES):
+                restored, n = self._restore_block(block, form)
+                out.extend(restored)
+                changed += n
+                block = []
+            if damaged:
+                block.append(line)
+            else:
+                out.append(line)
+        if block:
+            restored, n = self._restore_block(block, form)
+            out.extend(restored)
+            changed += n
+        return "\n".join(out), changed
+
+    # ------------------------------------------------------------------------------ internals
+    def _restore_block(self, lines: list[str], form: str) -> tuple[list[str], int]:
+        tokens_per_line = [self._tokens(line, form) for line in lines]
+        stream = [t for tokens in tokens_per_line for t in tokens]
+        choices = self._decode(stream)
+        result, k, changed = [], 0, 0
+        for line, tokens in zip(lines, tokens_per_line):
+            pieces, last = [], 0
+            for token in tokens:
+                choice = choices[k]
+                k += 1
+                if choice is None:
+                    continue
+                pieces.append(line[last:token.start])
+                replacement = _with_case(choice, token.text)
+                changed += replacement != token.text
+                pieces.append(replacement)
+                last = token.end
+            pieces.append(line[last:])
+            result.append("".join(pieces))
+        return result, changed
+
+    def _tokens(self, line: str, form: str) -> list[_Token]:
+        protected = [m.span() for m in _PROTECTED.finditer(line)]
+        tokens = []
+        for start, end, word in _split_tokens(line):
+            if word in ACRONYMS:
+                tokens.append(_Token(start, end, word, ((ACRONYMS[word].lower(), 0.0),)))
+                continue
+            if _inside(protected, start) or not word[0].isalnum() and not word.isalpha():
+                tokens.append(_Token(start, end, word, ()))
+                continue
+            split = _NUMBER_THEN_WORD.match(word)
+            if split:
+                cut = start + len(split.group(1))
+                tokens.append(_Token(start, cut, split.group(1), ()))
+                tokens.append(_Token(cut, end, split.group(2), self._candidates(split.group(2).lower(), form)))
+                continue
+            candidates = () if word.isdigit() else self._candidates(word.lower(), form)
+            tokens.append(_Token(start, end, word, candidates))
+        _prefer_surnames(tokens)
+        return tokens
+
+    def _candidates(self, word: str, form: str) -> tuple[tuple[str, float], ...]:
+        return _cached_candidates(self, word, "ocr" if form in ("ocr_noisy", "mixed") else "stripped")
+
+    def _channel(self, word: str, mode: str) -> tuple[tuple[str, float], ...]:
+        scores: dict[str, float] = {}
+
+        def offer(syllable: str, logp: float) -> None:
+            if logp > scores.get(syllable, -99.0):
+                scores[syllable] = logp
+
+        marked = has_diacritics(word)
+        if mode == "stripped" and not marked:
+            for syllable in self.skeleton.get(word, ()):
+                offer(syllable, 0.0)
+            ocr_weight = self.OCR_IN_STRIPPED
+        elif mode == "stripped" and word in syllables():
+            return ()  # a word that carries its marks in stripped text was typed that way
+        else:
+            ocr_weight = 0.0
+        for syllable, p in self.ocr.get(word, ()):
+            offer(syllable, math.log10(p) + ocr_weight)
+        for key, weight in ((skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)):
+            for syllable in self.skeleton.get(key, ()):
+                seen = self.ocr_total.get(syllable, 0)
+                offer(syllable, weight - min(math.log10(seen + 1), 0.5) + ocr_weight)
+        if word in syllables() and mode == "ocr":
+            offer(word, 0.0)
+        if not scores and word.isalpha() and len(word) == 1 and word not in _VOWELS:
+            # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
+            # syllables that start with it
+            for syllable in self._by_initial.get(word, ()):
+                offer(syllable, self.EDIT + ocr_weight)
+        elif not scores and mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum():
+            # OCR damage the learned table has not seen: syllables one or two edits away
+            key = ocr_key(word)
+            limit = 1 if len(key) <= 3 else 2
+            for near, distance, _ in process.extract(key, self._skeleton_keys, scorer=Levenshtein.distance,
+                                                     score_cutoff=limit, limit=8):
+                for syllable in self.skeleton[near][:3]:
+                    seen = self.ocr_total.get(syllable, 0)
+                    offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
+        if not scores:
+            return ()
+        # keep the candidates whose prior (channel x unigram) is within reach of the best one's
+        prior = {c: p + self._unigram(c) for c, p in scores.items()}
+        top = max(prior.values())
+        kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=prior.get, reverse=True)
+        return tuple((c, scores[c]) for c in kept[:self.MAX_CANDIDATES])
+
+    def _decode(self, tokens: list[_Token]) -> list[str | None]:
+        """Exact second-order Viterbi (a state is the last two choices) over a lattice padded to
+        ``MAX_CANDIDATES`` per position, so the whole block is scored in a few numpy calls."""
+        if not any(len(t.candidates) > 1 or (t.candidates and t.candidates[0][0] != t.text.lower())
+                   for t in tokens):
+            return [None] * len(tokens)
+        lm, width = self.lm, self.MAX_CANDIDATES
+        ids = np.full((len(tokens) + 3, width), lm.unk, dtype=np.int64)
+        chan = np.full((len(tokens) + 3, width), _IMPOSSIBLE)
+        ids[:2, 0], ids[-1, 0] = self._bos, self._eos
+        chan[:2, 0] = chan[-1, 0] = 0.0
+        for row, t in enumerate(tokens, start=2):
+            if t.candidates:
+                for col, (syllable, p) in enumerate(t.candidates):
+                    known = lm.ids.get(syllable)
+                    # an unseen syllable is scored as <unk> plus what separates <unk> from a rare syllable
+                    ids[row, col] = lm.unk if known is None else known
+                    chan[row, col] = p + (self._unk_penalty if known is None else 0.0)
+            else:
+                ids[row, 0] = self._num if t.text[0].isdigit() else lm.id(t.text.lower())
+                chan[row, 0] = 0.0
+        lp = self._trigram_scores(ids)
+        score = np.full((width, width), _IMPOSSIBLE)   # over (choice at t-1, choice at t)
+        score[0, 0] = 0.0
+        backs = []
+        for t in range(2, len(ids)):
+            total = score[:, :, None] + lp[t - 2]      # (i, j, k)
+            backs.append(total.argmax(axis=0))         # best i for (j, k)
+            score = total.max(axis=0) + chan[t][None, :]
+        j, k = np.unravel_index(int(score.argmax()), score.shape)
+        path = [int(k), int(j)]                        # choices at the last position, then the one before
+        for best in reversed(backs):
+            path.append(int(best[path[-1], path[-2]]))
+        path.reverse()
+        return [t.candidates[i][0] if t.candidates else None for t, i in zip(tokens, path[2:-1])]
+
+    def _trigram_scores(self, ids: np.ndarray) -> np.ndarray:
+        """log10 P(c | a b) for every position t >= 2 and every (a, b, c) of the candidates at t-2,
+        t-1, t, shaped (positions, a, b, c). Stored trigrams are looked up only where both their
+        context and their bigram are stored."""
+        lm = self.lm
+        a, b, c = ids[:-2], ids[1:-1], ids[2:]
+        ctx_found, backoff = lm.context(a[:, :, None], b[:, None, :])
+        bi_found, bigram = lm.bigram(b[:, :, None], c[:, None, :])
+        lp = backoff[:, :, :, None] + bigram[:, None, :, :]
+        pos, ia, ib, ic = np.nonzero(ctx_found[:, :, :, None] & bi_found[:, None, :, :])
+        if len(pos):
+            found, p3 = lm.trigram((a[pos, ia] * lm.size + b[pos, ib]) * lm.size + c[pos, ic])
+            lp[pos[found], ia[found], ib[found], ic[found]] = p3[found]
+        return lp
+
+
+@lru_cache(maxsize=200_000)
+def _cached_candidates(restorer: Restorer, word: str, mode: str) -> tuple[tuple[str, float], ...]:
+    return restorer._channel(word, mode)
+
+
+# The commonest Vietnamese family names: a capitalised word before another capitalised word is
+# likelier a name (``Vo Van Minh`` -> ``Võ Văn Minh``, not ``Vợ Văn Minh``) than the language model knows.
+SURNAMES = {"nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "hồ",
+            "ngô", "dương", "lý", "đào", "đoàn", "vương", "trịnh", "trương", "lâm", "phùng", "mai", "tô",
+            "tạ", "lương", "đinh", "cao", "châu", "thái", "lưu", "kiều", "quách", "chu", "triệu", "văn", "thị"}
+_SURNAME_BONUS = 2.0
+
+
+def _prefer_surnames(tokens: list[_Token]) -> None:
+    for token, following in zip(tokens, tokens[1:]):
+        if (len(token.candidates) > 1 and token.text[:1].isupper() and token.text[1:].islower()
+                and following.text[:1].isupper() and following.text[1:].islower()):
+            token.candidates = tuple((c, p + _SURNAME_BONUS if c in SURNAMES else p) for c, p in token.candidates)
+
+
+def _split_tokens(line: str):
+    """``(start, end, token)``: words made of letters and ASCII digits, every other non-space
+    character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
+    for match in _TOKEN.finditer(line):
+        token, offset = match.group(0), match.start()
+        if all(c.isalpha() or "0" <= c <= "9" for c in token):
+            yield offset, match.end(), token
+            continue
+        run = 0
+        for i, c in enumerate(token + " "):
+            if i < len(token) and (c.isalpha() or "0" <= c <= "9"):
+                continue
+            if i > run:
+                yield offset + run, offset + i, token[run:i]
+            if i < len(token):
+                yield offset + i, offset + i + 1, c
+            run = i + 1
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    """Whether ``position`` lies in one of the sorted, disjoint ``spans``."""
+    i = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= position < spans[i][1]
+
+
+def _is_clean_line(line: str) -> bool:
+    """A line whose words are all valid syllables and mostly marked was not damaged: leave it. A
+    short line needs more marks to count (``Đã ký: Vo Van Minh`` is two-fifths marked, and damaged)."""
+    if input_form(line) != "clean":
+        return False
+    words = [w for w in WORD.findall(line) if w.isalpha()]
+    return len(words) >= 8 or sum(map(has_diacritics, words)) >= 0.6 * len(words)
+
+
+def _with_case(syllable: str, original: str) -> str:
+    """The case of the original word: ``KE`` -> ``KẾ``, ``PiCH`` -> ``ĐÍCH`` (OCR mixes case), ``Ké`` -> ``Kế``."""
+    if sum(c.isupper() for c in original) >= 2:
+        return syllable.upper()
+    if original[0].isupper():
+        return syllable[0].upper() + syllable[1:]
+    return syllable
+
+
+def model_path() -> Path:
+    return Path(str(resources.files("dictionaries").joinpath(DEFAULT_MODEL)))
+
+
+@lru_cache(maxsize=2)
+def load(path: str | None = None) -> Restorer:
+    """The restorer for ``path`` (default: the model shipped in ``dictionaries/``), loaded once per process."""
+    return Restorer(path)
+
+
+def restore_stage(doc):
+    """Pipeline stage: restore each page of ``doc.text``; page spans follow, the count goes in quality."""
+    restorer = load()
+    form = doc.quality.get("input_form")
+    parts, spans, changed, offset = [], [], 0, 0
+    for start, end in doc.page_spans or [(0, len(doc.text))]:
+        if parts:
+            parts.append(doc.text[previous_end:start])
+            offset += start - previous_end
+        text, n = restorer.restore_counted(doc.text[start:end], form)
+        parts.append(text)
+        spans.append((offset, offset + len(text)))
+        offset += len(text)
+        changed += n
+        previous_end = end
+    doc.text = "".join(parts)
+    doc.page_spans = spans
+    doc.quality["restored_tokens"] = changed
+    return doc

@@ -1,0 +1,110 @@
+"""``kehoach lm build``: the restoration model from the training corpus and the OCR line pairs.
+
+One file holds everything restoration needs: the trigram model (``lm.py``) and the OCR channel, a
+table of how often tesseract wrote each syllable as each damaged token, learned from pairs made by
+``scripts/ocr_pairs.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import numpy as np
+
+from dictionaries.places import places
+from pipeline.normalize import normalise_tones
+from pipeline.restore.corpus import iter_files, read_exclusions
+from pipeline.restore.lm import BOS, EOS, SPECIALS, UNK, build, lm_tokens
+from pipeline.vntext import WORD, fold, has_diacritics, skey
+
+
+def place_lines() -> list[str]:
+    """Every place name with its unit word (``xã Kiến Hải``, ``tỉnh Quảng Ngãi``): the legal code
+    names few communes, and place names are where a legal-only model errs most."""
+    return sorted({name for key, name in places().items() if " " in name})
+
+
+def _unmarked(line: str) -> bool:
+    """A line typed without diacritics (the corpus has some): it would teach the model that
+    ``va phu hop`` is Vietnamese."""
+    words = [w for w in WORD.findall(line) if w.isalpha()]
+    return len(words) >= 4 and sum(map(has_diacritics, words)) < 0.25 * len(words)
+
+
+def aligned_tokens(clean: str, noisy: str) -> Iterable[tuple[str, str]]:
+    """Word pairs of one (clean, OCR'd) line pair, matched on their diacritic-free keys."""
+    a, b = WORD.findall(clean), WORD.findall(noisy)
+    matcher = SequenceMatcher(None, [fold(w) for w in a], [skey(w) for w in b], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            yield from zip(a[i1:i2], b[j1:j2])
+
+
+def channel_counts(pairs_file: Path) -> Counter[tuple[str, str]]:
+    counts: Counter[tuple[str, str]] = Counter()
+    with open(pairs_file, encoding="utf-8") as handle:
+        for line in handle:
+            clean, _, noisy = line.rstrip("\n").partition("\t")
+            for c, n in aligned_tokens(clean, noisy):
+                if any(ch.isalpha() for ch in c):
+                    counts[(c.lower(), n.lower())] += 1
+    return counts
+
+
+def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, ocr_pairs: Path | None = None,
+                min_count: int = 2, min_trigram_count: int = 1, log=print) -> dict:
+    """Build and write the model; ``min_count`` bounds the vocabulary, ``min_trigram_count`` prunes
+    trigrams seen fewer times (their probability then backs off to the bigram)."""
+    started = time.perf_counter()
+    exclude = read_exclusions(exclude_file)
+    lines: list[list[str]] = []
+    counts: Counter[str] = Counter()
+    files = skipped = 0
+    for _, prose in iter_files(corpus, exclude):
+        files += 1
+        for line in prose:
+            if _unmarked(line):
+                skipped += 1
+                continue
+            tokens = lm_tokens(normalise_tones(line))  # one tone-placement convention: hòa, thủy
+            if tokens:
+                lines.append(tokens)
+                counts.update(tokens)
+    corpus_tokens = sum(counts.values())
+    for name in place_lines():
+        tokens = lm_tokens(name)
+        lines.append(tokens)
+        counts.update(tokens)
+    log(f"read {files} files, {len(lines):,} lines, {corpus_tokens:,} tokens; "
+        f"{skipped:,} lines without diacritics left out")
+    vocab = SPECIALS + [w for w, n in counts.most_common() if n >= min_count and w not in SPECIALS]
+    ids = {w: i for i, w in enumerate(vocab)}
+    unk, bos, eos = ids[UNK], ids[BOS], ids[EOS]
+    sequences = [np.array([bos, bos, *(ids.get(t, unk) for t in tokens), eos], dtype=np.int32) for tokens in lines]
+    del lines
+    model = build(sequences, vocab, min_count3=min_trigram_count)
+    del sequences
+    log(f"vocabulary {len(vocab):,}; bigrams {len(model.keys2):,}; trigrams kept {len(model.keys3):,}")
+
+    channel = channel_counts(ocr_pairs) if ocr_pairs else Counter()
+    extra = {}
+    if channel:
+        pairs = sorted(channel.items())
+        extra = {"channel_clean": np.array("\n".join(c for (c, _), _ in pairs)),
+                 "channel_noisy": np.array("\n".join(n for (_, n), _ in pairs)),
+                 "channel_count": np.array([k for _, k in pairs], dtype=np.int32)}
+        log(f"OCR channel: {len(pairs):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp.npz")
+    np.savez_compressed(tmp, **model.arrays(), **extra)
+    tmp.replace(output)
+    summary = {"files": files, "lines_left_out": skipped, "tokens": corpus_tokens, "vocabulary": len(vocab), "bigrams": len(model.keys2),
+               "trigrams": len(model.keys3), "channel_pairs": len(channel), "bytes": output.stat().st_size,
+               "seconds": round(time.perf_counter() - started, 1)}
+    log(f"wrote {output} ({summary['bytes'] / 1e6:.1f} MB) in {summary['seconds']} s")
+    return summary
+

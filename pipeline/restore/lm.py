@@ -1,0 +1,161 @@
+"""A syllable trigram language model with interpolated modified Kneser-Ney smoothing, stored compactly.
+
+Counting and smoothing are done with numpy over integer keys (``a*V*V + b*V + c``), so building on
+the 21 M-syllable legal corpus takes a couple of minutes and no more than a few GB. The model is
+kept in backoff form, as an ARPA file would keep it: for each stored n-gram its interpolated log
+probability, and for each context its backoff weight. Trigrams seen once are pruned (their
+probability falls back to the weighted bigram). Log probabilities are float16.
+
+    lm = LanguageModel.load(path)
+    lm.logprob(a_ids, b_ids, c_ids)   # log10 P(c | a b), vectorised
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+BOS, EOS, UNK, NUM = "<s>", "</s>", "<unk>", "<num>"
+SPECIALS = [BOS, EOS, UNK, NUM]
+_LM_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|[^\w\s]")
+_FLOOR = -7.0  # log10 probability of a token the model has never seen
+
+
+def lm_tokens(line: str) -> list[str]:
+    """The model's tokens of one line: lowercase syllables, ``<num>`` for numbers, punctuation as is."""
+    return [NUM if t[0].isdigit() else t.lower() for t in _LM_TOKEN.findall(line)]
+
+
+@dataclass
+class LanguageModel:
+    vocab: list[str]
+    unigram: np.ndarray      # log10 P(c), per id
+    backoff2: np.ndarray     # log10 backoff weight of context b, per id
+    keys2: np.ndarray        # sorted b*V + c
+    logp2: np.ndarray
+    keys3: np.ndarray        # sorted a*V*V + b*V + c
+    logp3: np.ndarray
+    ctx3: np.ndarray         # sorted a*V + b
+    backoff3: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.ids = {word: i for i, word in enumerate(self.vocab)}
+        self.size = len(self.vocab)
+        self.unk = self.ids[UNK]
+
+    def id(self, token: str) -> int:
+        return self.ids.get(token, self.unk)
+
+    def logprob(self, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """log10 P(c | a b) for arrays of ids, backing off through the bigram to the unigram."""
+        a, b, c = (np.asarray(x, dtype=np.int64) for x in (a, b, c))
+        hit3, p3 = self.trigram((a * self.size + b) * self.size + c)
+        _, bo3 = self.context(a, b)
+        return np.where(hit3, p3, bo3 + self.bigram(b, c)[1])
+
+    def trigram(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(stored, log10 P) for trigram keys ``(a*V + b)*V + c``."""
+        return _lookup(self.keys3, self.logp3, keys)
+
+    def context(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(any trigram stored after ``a b``, log10 backoff weight of ``a b``)."""
+        return _lookup(self.ctx3, self.backoff3, a * self.size + b)
+
+    def bigram(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(stored, log10 P(c | b) with backoff to the unigram)."""
+        hit, p2 = _lookup(self.keys2, self.logp2, b * self.size + c)
+        return hit, np.where(hit, p2, self.backoff2[b] + self.unigram[c])
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What the model file stores (``np.savez_compressed(path, **lm.arrays())``)."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "vocab"}
+        return {"vocab": np.array("\n".join(self.vocab)), **fields}
+
+    @classmethod
+    def load(cls, path: Path) -> "LanguageModel":
+        with np.load(path) as data:
+            fields = {name: data[name] for name in data.files if name != "vocab"}
+            vocab = str(data["vocab"]).split("\n")
+        return cls(vocab=vocab, **{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(found, value or 0) for each query in a sorted key array; results shaped like ``queries``."""
+    shape, queries = np.shape(queries), np.ravel(queries)
+    if len(keys) == 0:
+        return np.zeros(shape, bool), np.zeros(shape, np.float32)
+    # needles in order make the binary searches walk memory in order: about 4x faster than random
+    order = np.argsort(queries, kind="stable")
+    index = np.empty(len(queries), dtype=np.int64)
+    index[order] = np.searchsorted(keys, queries[order])
+    np.minimum(index, len(keys) - 1, out=index)
+    found = keys[index] == queries
+    return found.reshape(shape), np.where(found, values[index].astype(np.float32), 0.0).reshape(shape)
+
+
+# ---------------------------------------------------------------------------------------------- build
+
+def _discounts(counts: np.ndarray) -> tuple[float, float, float]:
+    """Modified Kneser-Ney discounts D1, D2, D3+ (Chen & Goodman 1998) from counts of counts."""
+    n = [int(np.count_nonzero(counts == k)) for k in (1, 2, 3, 4)]
+    y = n[0] / (n[0] + 2 * n[1])
+    return tuple(max(0.0, min(k, k - (k + 1) * y * n[k] / n[k - 1])) for k in (1, 2, 3))
+
+
+def _discount_of(counts: np.ndarray, d: tuple[float, float, float]) -> np.ndarray:
+    return np.select([counts == 1, counts == 2], [d[0], d[1]], d[2])
+
+
+def _group(prefix: np.ndarray, counts: np.ndarray, d: tuple[float, float, float]):
+    """For n-grams sorted by key, per distinct prefix: its total count and its backoff mass
+    ``sum of discounts`` (which, divided by the total, is the backoff weight)."""
+    starts = np.flatnonzero(np.r_[True, prefix[1:] != prefix[:-1]])
+    total = np.add.reduceat(counts, starts).astype(np.float64)
+    mass = np.add.reduceat(_discount_of(counts, d), starts)
+    return prefix[starts], starts, total, mass
+
+
+def build(sequences: list[np.ndarray], vocab: list[str], min_count3: int = 2) -> LanguageModel:
+    """Build from token-id arrays, each a line padded as ``<s> <s> w1 .. wn </s>``."""
+    v = len(vocab)
+    seq = np.concatenate(sequences).astype(np.int64)
+    bos = vocab.index(BOS)
+    valid = np.r_[False, False, seq[2:] != bos]
+    keys3 = ((seq[:-2] * v + seq[1:-1]) * v + seq[2:])[valid[2:]]
+    del seq, valid
+    keys3, count3 = np.unique(keys3, return_counts=True)
+
+    # bigram level: continuation counts N1+(. b c) = distinct trigrams ending in (b c)
+    suffix = keys3 % (v * v)
+    keys2, cont2 = np.unique(suffix, return_counts=True)
+    del suffix
+    d2 = _discounts(cont2)
+    # unigram level: N1+(. c) = distinct bigrams ending in c
+    cont1 = np.bincount(keys2 % v, minlength=v).astype(np.float64)
+    cont1[bos] = 0
+    unigram = np.where(cont1 > 0, cont1 / cont1.sum(), 10 ** _FLOOR)
+    log_unigram = np.log10(unigram)
+
+    heads2, starts2, total2, mass2 = _group(keys2 // v, cont2, d2)
+    gamma2 = np.ones(v)
+    gamma2[heads2] = mass2 / total2
+    ctx_total2 = np.repeat(total2, np.diff(np.r_[starts2, len(keys2)]))
+    p2 = (cont2 - _discount_of(cont2, d2)) / ctx_total2 + gamma2[keys2 // v] * unigram[keys2 % v]
+
+    d3 = _discounts(count3)
+    heads3, starts3, total3, mass3 = _group(keys3 // v, count3, d3)
+    gamma3 = mass3 / total3
+    ctx_total3 = np.repeat(total3, np.diff(np.r_[starts3, len(keys3)]))
+    lower = p2[np.searchsorted(keys2, keys3 % (v * v))]
+    p3 = (count3 - _discount_of(count3, d3)) / ctx_total3 + np.repeat(gamma3, np.diff(np.r_[starts3, len(keys3)])) * lower
+
+    keep = count3 >= min_count3
+    ctx_keep = total3 >= min_count3
+    return LanguageModel(
+        vocab=vocab, unigram=log_unigram.astype(np.float32), backoff2=np.log10(gamma2).astype(np.float32),
+        keys2=keys2, logp2=np.log10(p2).astype(np.float16),
+        keys3=keys3[keep], logp3=np.log10(p3[keep]).astype(np.float16),
+        ctx3=heads3[ctx_keep], backoff3=np.log10(gamma3[ctx_keep]).astype(np.float16))

@@ -1,0 +1,120 @@
+"""Make aligned (clean, OCR'd) line pairs: render corpus text to page images, OCR them with
+tesseract ``-l eng`` (how seeds 001/002/004 were damaged), and pair each OCR'd line with its source.
+
+    python scripts/ocr_pairs.py --corpus ../shared/lm-corpus --pages 300 -o build/ocr_pairs.tsv
+    python scripts/ocr_pairs.py --corpus ../shared/lm-corpus --heldout bench/heldout_files.txt \\
+        --pages 30 -o bench/data/heldout_ocr.tsv
+
+The pairs teach ``kehoach lm build`` the OCR channel (which syllable a damaged token was); the
+held-out pairs are the OCR-noisy test set of ``bench/restore.py``. Needs tesseract with ``eng`` and
+the DejaVu fonts (Debian: tesseract-ocr-eng, fonts-dejavu-core).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipeline.restore.corpus import iter_files, read_exclusions  # noqa: E402
+from pipeline.vntext import fold  # noqa: E402
+
+# Liberation 1.07 (Debian's fonts-liberation) lacks Vietnamese glyphs; DejaVu has them and tesseract eng
+# damages it the way the seeds are damaged (s6, ciia, Ké, twong).
+FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+WIDTH, HEIGHT, MARGIN = 2000, 2800, 120
+
+
+def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
+    lines = []
+    for para in paragraphs:
+        current = ""
+        for word in para.split():
+            trial = f"{current} {word}".strip()
+            if font.getlength(trial) > WIDTH - 2 * MARGIN and current:
+                lines.append(current)
+                current = word
+            else:
+                current = trial
+        if current:
+            lines.append(current)
+    return lines
+
+
+def render_and_ocr(job: tuple[int, list[str]]) -> list[tuple[str, str]]:
+    seed, paragraphs = job
+    rng = random.Random(seed)
+    font_path = rng.choices(FONTS, weights=[6, 2, 1])[0]
+    size = rng.randint(30, 54)
+    font = ImageFont.truetype(font_path, size)
+    if rng.random() < 0.1:
+        paragraphs = [p.upper() for p in paragraphs]
+    lines = wrap(paragraphs, font)
+    step = int(size * 1.6)
+    lines = lines[: (HEIGHT - 2 * MARGIN) // step]
+    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((MARGIN, MARGIN + i * step), line, font=font, fill=0)
+    if rng.random() < 0.5:  # a scan is never sharp: blur, or lose resolution and get it back
+        image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0)))
+    else:
+        factor = rng.uniform(0.6, 0.9)
+        small = image.resize((int(WIDTH * factor), int(HEIGHT * factor)), Image.BILINEAR)
+        image = small.resize((WIDTH, HEIGHT), Image.BILINEAR)
+    with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
+        image.save(tmp.name)
+        ocr = subprocess.run(["tesseract", tmp.name, "stdout", "-l", "eng", "--psm", "6"],
+                             capture_output=True, text=True, check=True).stdout
+    return align(lines, [line for line in ocr.splitlines() if line.strip()])
+
+
+def align(clean: list[str], noisy: list[str]) -> list[tuple[str, str]]:
+    """Pair lines in order; where tesseract merged or dropped lines, keep only confident matches."""
+    pairs = []
+    matcher = SequenceMatcher(None, [fold(c)[:40] for c in clean], [fold(n)[:40] for n in noisy], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            pairs.extend(zip(clean[i1:i2], noisy[j1:j2]))
+    return [(c, n) for c, n in pairs if SequenceMatcher(None, fold(c), fold(n)).ratio() > 0.6]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--heldout", type=Path, help="use only the files listed here")
+    parser.add_argument("--exclude", type=Path, default=Path("bench/heldout_files.txt"))
+    parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    args = parser.parse_args()
+    only = read_exclusions(args.heldout) if args.heldout else None
+    exclude = set() if only else read_exclusions(args.exclude)
+    rng = random.Random(args.seed)
+    paragraphs = [line for _, lines in iter_files(args.corpus, exclude, only) for line in lines
+                  if len(line) > 40 and sum(c.isalpha() for c in line) > 0.7 * len(line)]
+    rng.shuffle(paragraphs)
+    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12]) for i in range(args.pages)]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with ProcessPoolExecutor(args.workers) as pool, open(args.output, "w", encoding="utf-8") as out:
+        for pairs in pool.map(render_and_ocr, jobs):
+            for clean, noisy in pairs:
+                out.write(f"{clean}\t{noisy}\n")
+                count += 1
+    print(f"{count} line pairs from {args.pages} pages -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()

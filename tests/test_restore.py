@@ -1,0 +1,138 @@
+"""Restoration with the shipped model file (dictionaries/restore.npz), as users run it."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize import normalise_tones
+from pipeline.restore import Restorer, load
+from pipeline.restore.build import build_model
+from pipeline.vntext import strip_diacritics
+from tests.conftest import CORPUS, ROOT
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    return load()
+
+
+STRIPPED = [
+    ("Ke hoach trien khai thuc hien Nghi quyet so 21-NQ/TW", "Kế hoạch triển khai thực hiện Nghị quyết số 21-NQ/TW"),
+    ("Uy ban nhan dan tinh ban hanh Ke hoach nhu sau:", "Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:"),
+    ("I. MUC DICH, YEU CAU", "I. MỤC ĐÍCH, YÊU CẦU"),
+    ("So Y te chu tri, phoi hop voi cac so, ban, nganh", "Sở Y tế chủ trì, phối hợp với các sở, ban, ngành"),
+    ("cong tac dan so trong tinh hinh moi", "công tác dân số trong tình hình mới"),
+]
+
+OCR = [
+    ("Ké hoach s6 16-KH/TU ciia Thanh iy", "Kế hoạch số 16-KH/TU của Thành ủy"),
+    ("Nghi quyét s6 21 - NQ/TW ngay 25/10/2017 ciia", "Nghị quyết số 21 - NQ/TW ngày 25/10/2017 của"),
+    ("Thuc hién Két luan sé 149-KL/TW, ngay 10/4/2025 ctia B6 Chinh tri,",
+     "Thực hiện Kết luận số 149-KL/TW, ngày 10/4/2025 của Bộ Chính trị,"),
+    ("Pang uy, Uy ban nhan dan x4 trong giai doan hién nay", "Đảng ủy, Ủy ban nhân dân xã trong giai đoạn hiện nay"),
+    ("I1. NHIEM VU, GIAI PHAP", "I1. NHIỆM VỤ, GIẢI PHÁP"),
+]
+
+
+@pytest.mark.parametrize("damaged, expected", STRIPPED)
+def test_stripped_text_is_restored(restorer, damaged, expected):
+    assert restorer.restore(damaged, "stripped") == expected
+
+
+@pytest.mark.parametrize("damaged, expected", OCR)
+def test_ocr_confusions_are_undone(restorer, damaged, expected):
+    assert restorer.restore(damaged, "ocr_noisy") == expected
+
+
+@pytest.mark.parametrize("kept", [
+    "theo Quyết định 1745/QĐ-TTg va Thông tư 01/2022/TT-BYT",
+    "xem https://syt.quangngai.gov.vn/van-ban va gui ve syt@quangngai.gov.vn",
+    "ung dung Zalo, Tiktok; benh Thalassemia va thieu men G6PD",
+])
+def test_symbols_urls_and_foreign_words_are_left_alone(restorer, kept):
+    out = restorer.restore(kept, "stripped")
+    for token in re.findall(r"\S*[/@]\S*|Zalo|Tiktok|Thalassemia|G6PD", kept):
+        assert token in out
+
+
+def test_clean_seed_passes_through_unchanged(restorer):
+    text = (CORPUS / "003.txt").read_text(encoding="utf-8")
+    assert restorer.restore(text) == text
+
+
+def test_seed_003_stripped_is_restored_almost_entirely(restorer):
+    gold = normalise_tones((CORPUS / "003.txt").read_text(encoding="utf-8"))
+    out = restorer.restore(strip_diacritics(gold), "stripped")
+    gold_words, out_words = gold.split(), out.split()
+    assert len(gold_words) == len(out_words)
+    accuracy = sum(a == b for a, b in zip(gold_words, out_words)) / len(gold_words)
+    assert accuracy > 0.97
+
+
+def _numbers_and_symbols(text: str) -> list[str]:
+    """What restoration must never touch: non-letter characters, and digit runs not inside a word."""
+    marks = [c for c in text if not c.isalpha() and not c.isdigit()]
+    numbers = [m.group(0) for m in re.finditer(r"\d+", text)
+               if not (m.start() > 0 and text[m.start() - 1].isalpha())
+               and not (m.end() < len(text) and text[m.end()].isalpha())]
+    return marks + numbers
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_unicode_input_keeps_lines_digits_and_symbols(text):
+    out = load().restore(text, "ocr_noisy")
+    assert out.count("\n") == text.count("\n")
+    assert _numbers_and_symbols(out) == _numbers_and_symbols(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["ke", "hoach", "so", "16-KH/TU", "ngay", "20/9/2025", "cua", "Thanh", "uy",
+                                 "\n", ",", "UBND", "tinh", "1.000", "Zalo", "s6", "ciia", "(", ")"]), max_size=60))
+def test_plan_like_input_keeps_lines_digits_and_symbols(words):
+    text = " ".join(words)
+    for form in ("stripped", "ocr_noisy", None):
+        out = load().restore(text, form)
+        assert out.count("\n") == text.count("\n")
+        assert _numbers_and_symbols(out) == _numbers_and_symbols(text)
+
+
+def test_restore_command_reads_file_and_stdin(tmp_path):
+    path = tmp_path / "in.txt"
+    path.write_text("Ke hoach trien khai\ncong tac dan so\n", encoding="utf-8")
+    cmd = [sys.executable, "-m", "cli", "restore"]
+    from_file = subprocess.run([*cmd, str(path)], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    from_stdin = subprocess.run([*cmd, "-"], input=path.read_text(encoding="utf-8"), capture_output=True,
+                                text=True, cwd=ROOT, check=True).stdout
+    assert from_file == from_stdin == "Kế hoạch triển khai\ncông tác dân số\n"
+
+
+def test_restore_command_on_a_missing_file_is_a_usage_error(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "cli", "restore", str(tmp_path / "nope.txt")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2
+    assert "cannot read" in result.stderr
+
+
+def test_lm_build_makes_a_model_that_restores(tmp_path):
+    """``kehoach lm build`` end to end on a tiny corpus: count, smooth, prune, save, load, decode."""
+    sentences = ["Ủy ban nhân dân tỉnh ban hành kế hoạch thực hiện.",
+                 "Sở Y tế chủ trì, phối hợp với các sở, ban, ngành.",
+                 "Kế hoạch thực hiện công tác dân số trong tình hình mới."] * 30
+    shard = tmp_path / "legal-00.txt.gz"
+    with gzip.open(shard, "wt", encoding="utf-8") as handle:
+        handle.write("### FILE a.md\n" + "\n".join(sentences) + "\n### FILE b.md\nvan ban khong dau bi bo qua o day\n")
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("Kế hoạch thực hiện\tKé hoach thuc hién\n" * 3, encoding="utf-8")
+    summary = build_model(tmp_path, tmp_path / "model.npz", ocr_pairs=pairs, log=lambda m: None)
+    assert summary["files"] == 2 and summary["lines_left_out"] == 1 and summary["channel_pairs"] >= 3
+    tiny = Restorer(tmp_path / "model.npz")
+    assert tiny.restore("So Y te chu tri, phoi hop voi cac so", "stripped") == "Sở Y tế chủ trì, phối hợp với các sở"
+    assert tiny.lm.logprob([tiny.lm.id("sở")], [tiny.lm.id("y")], [tiny.lm.id("tế")])[0] > -0.5
