@@ -23,8 +23,8 @@ _SIG_LINE = re.compile(r"^\s*(?P<name>[^<>\n]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)
 _SIG_FURNITURE = re.compile(r"^\s*(bookmark\d+|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}|Việt Nam)\s*$")
 # A run of two letters: a line without one is OCR dust ("r \", "9 r r", "> 9") or a page number...
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
-# ... unless it carries a date/number ("26/12", "2030") that belongs to the text.
-_KEEP_NUMBERS = re.compile(r"\d+[/.-]\d+|\b(19|20)\d\d\b")
+# ... unless it carries a date/number ("26/12", "2030", "90%.") that belongs to the text.
+_KEEP_NUMBERS = re.compile(r"\d+[/.-]\d+|\b(19|20)\d\d\b|\d\s*[%‰]")
 # A symbol cut at a line break: "149-" + "KL/TW", "135/CDS-" + "KHTC", "78-" + "CTr/TU".
 _SPLIT_SYMBOL = re.compile(r"(?<=[\w])-[ \t]*\n(?:[ \t]*\n)*[ \t]*(?=[A-ZĐ][A-Za-zĐđ]{0,7}(?:/|\b))")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")

@@ -14,6 +14,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from extractors.agencies import extract_agencies
+from extractors.deadlines import extract_deadlines
+from extractors.indicators import extract_indicators
+from extractors.references import extract_references
+from extractors.tasks import extract_tasks
 from pipeline.document import Document
 from pipeline.errors import DocumentError, MissingDependency
 from pipeline.ingest import READERS, choose_reader
@@ -28,8 +33,13 @@ STAGES: dict[str, Stage] = {
     "normalise": normalise,
     "restore": restore_stage,
     "segment": segment,
+    "agencies": extract_agencies,
+    "references": extract_references,
+    "tasks": extract_tasks,
+    "deadlines": extract_deadlines,
+    "indicators": extract_indicators,
 }
-DEFAULT_PIPELINE = ["normalise", "restore", "segment"]
+DEFAULT_PIPELINE = ["normalise", "restore", "segment", "agencies", "references", "tasks", "deadlines", "indicators"]
 
 
 def get_stage(name: str) -> Stage:
@@ -87,7 +97,11 @@ def process_file(path: Path, options: dict | None = None, pipeline: list[str] | 
     doc = ingest(Path(path), options)
     if not doc.failed:
         for name in pipeline or DEFAULT_PIPELINE:
-            doc = get_stage(name)(doc)
+            try:
+                doc = get_stage(name)(doc)
+            except Exception as exc:  # a defect of ours on this input: record it, keep the rest
+                doc.add_error(name, "internal_error", f"internal error in stage {name}: "
+                              f"{type(exc).__name__}: {exc}")
     try:
         return to_record(doc)
     except ValidationError as exc:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import normalise_tones
-from pipeline.restore import Restorer, load
+from pipeline.restore import OCR_GLYPHS, Restorer, load
 from pipeline.restore.build import build_model
 from pipeline.vntext import strip_diacritics
 from tests.conftest import CORPUS, ROOT
@@ -77,11 +77,18 @@ def test_seed_003_stripped_is_restored_almost_entirely(restorer):
 
 
 def _numbers_and_symbols(text: str) -> list[str]:
-    """What restoration must never touch: non-letter characters, and digit runs not inside a word."""
-    marks = [c for c in text if not c.isalpha() and not c.isdigit()]
+    """What restoration must never touch: non-letter characters outside words, and digit runs not
+    inside a word. Inside a word, digits and OCR glyphs (``s6``, ``S¢``) are damaged letters."""
+    def lettered(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isalpha()
+
+    def in_word(i: int) -> bool:
+        return text[i] in OCR_GLYPHS and (lettered(i - 1) or lettered(i + 1))
+
+    marks = [c for i, c in enumerate(text) if not c.isalpha() and not c.isdigit() and not in_word(i)]
     numbers = [m.group(0) for m in re.finditer(r"\d+", text)
-               if not (m.start() > 0 and text[m.start() - 1].isalpha())
-               and not (m.end() < len(text) and text[m.end()].isalpha())]
+               if not lettered(m.start() - 1) and not lettered(m.end())
+               and not (m.start() > 0 and in_word(m.start() - 1)) and not (m.end() < len(text) and in_word(m.end()))]
     return marks + numbers
 
 

@@ -43,11 +43,15 @@ _PROTECTED = re.compile(
     re.M)
 _IMPOSSIBLE = -1e9
 _VOWELS = set("aeiouyăâêôơưđ")
+_GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&]|[¢€§©®¥&][^\W\d_]")
 # Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
 # channel never proposes them: QD-TTg, HDND, KHHGD.
 ACRONYMS = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "KHHGD": "KHHGĐ", "BCD": "BCĐ", "GDDT": "GDĐT",
             "BGDDT": "BGDĐT", "SGDDT": "SGDĐT"}
-_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_TOKEN = re.compile(r"[^\W_¢€§©®¥]+(?:[¢€§©®¥&][^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
+# What tesseract -l eng writes for a Vietnamese vowel it cannot read ("S¢" for "Sở", "hi€u" for
+# "hiệu"): inside a word, a wildcard for a vowel cluster.
+OCR_GLYPHS = "¢€§©®¥&"
 _NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{3,})$")  # 31thang: OCR lost the space
 
 
@@ -68,7 +72,7 @@ class Restorer:
     CHANNEL_PRIOR = 10              # pseudo-count that keeps a rarely seen syllable's OCR table modest
     EDIT = -1.5                     # ... or only after that many edits, per edit
     OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
-    BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count
+    BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
 
@@ -102,7 +106,7 @@ class Restorer:
         self._skeleton_keys = list(self.skeleton)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted((w for w in words if w in self.lm.ids), key=self._unigram, reverse=True):
-            if len(self._by_initial[word[0]]) < 6:
+            if len(self._by_initial[word[0]]) < 10:
                 self._by_initial[word[0]].append(word)
 
     def _unigram(self, word: str) -> float:
@@ -179,7 +183,8 @@ class Restorer:
                 tokens.append(_Token(start, cut, split.group(1), ()))
                 tokens.append(_Token(cut, end, split.group(2), self._candidates(split.group(2).lower(), form)))
                 continue
-            candidates = () if word.isdigit() else self._candidates(word.lower(), form)
+            # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are
+            candidates = () if not any(c.isalpha() for c in word) else self._candidates(word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
         _prefer_surnames(tokens)
         return tokens
@@ -205,12 +210,26 @@ class Restorer:
             ocr_weight = 0.0
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
-        for key, weight in ((skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)):
+        variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
+        if word[:1] in "pb" and len(word) > 1:
+            variants.append(("d" + ocr_key(word)[1:], self.VARIANT))  # Đ read as P or B: "Pang", "Pai"
+        for key, weight in variants:
             for syllable in self.skeleton.get(key, ()):
+                if weight == self.VARIANT and key[0] == "d" and word[:1] in "pb" and syllable[0] != "đ":
+                    continue
                 seen = self.ocr_total.get(syllable, 0)
                 offer(syllable, weight - min(math.log10(seen + 1), 0.5) + ocr_weight)
         if word in syllables() and mode == "ocr":
             offer(word, 0.0)
+        if any(c in OCR_GLYPHS for c in word) and any(c.isalpha() for c in word):
+            # the glyph could be any vowel cluster: every syllable that fits, nothing else
+            scores.clear()
+            pattern = re.compile("".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
+                                         for c in fold(word)) + "$")
+            for key in self._skeleton_keys:
+                if pattern.match(key):
+                    for syllable in self.skeleton[key][:6]:
+                        offer(syllable, self.VARIANT + ocr_weight)
         if not scores and word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
@@ -254,7 +273,7 @@ class Restorer:
             else:
                 ids[row, 0] = self._num if t.text[0].isdigit() else lm.id(t.text.lower())
                 chan[row, 0] = 0.0
-        lp = self._trigram_scores(ids)
+        lp = self._trigram_scores(ids, chan)
         score = np.full((width, width), _IMPOSSIBLE)   # over (choice at t-1, choice at t)
         score[0, 0] = 0.0
         backs = []
@@ -269,14 +288,23 @@ class Restorer:
         path.reverse()
         return [t.candidates[i][0] if t.candidates else None for t, i in zip(tokens, path[2:-1])]
 
-    def _trigram_scores(self, ids: np.ndarray) -> np.ndarray:
+    def _trigram_scores(self, ids: np.ndarray, chan: np.ndarray) -> np.ndarray:
         """log10 P(c | a b) for every position t >= 2 and every (a, b, c) of the candidates at t-2,
         t-1, t, shaped (positions, a, b, c). Stored trigrams are looked up only where both their
         context and their bigram are stored."""
         lm = self.lm
         a, b, c = ids[:-2], ids[1:-1], ids[2:]
-        ctx_found, backoff = lm.context(a[:, :, None], b[:, None, :])
-        bi_found, bigram = lm.bigram(b[:, :, None], c[:, None, :])
+        real = chan > _IMPOSSIBLE / 2                  # padding is never looked up
+        ab = real[:-2, :, None] & real[1:-1, None, :]
+        bc = real[1:-1, :, None] & real[2:, None, :]
+        ctx_found = np.zeros(ab.shape, bool)
+        backoff = np.zeros(ab.shape)
+        ctx_found[ab], backoff[ab] = lm.context(np.broadcast_to(a[:, :, None], ab.shape)[ab],
+                                                np.broadcast_to(b[:, None, :], ab.shape)[ab])
+        bi_found = np.zeros(bc.shape, bool)
+        bigram = np.zeros(bc.shape)
+        bi_found[bc], bigram[bc] = lm.bigram(np.broadcast_to(b[:, :, None], bc.shape)[bc],
+                                             np.broadcast_to(c[:, None, :], bc.shape)[bc])
         lp = backoff[:, :, :, None] + bigram[:, None, :, :]
         pos, ia, ib, ic = np.nonzero(ctx_found[:, :, :, None] & bi_found[:, None, :, :])
         if len(pos):
@@ -310,18 +338,22 @@ def _split_tokens(line: str):
     character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
-        if all(c.isalpha() or "0" <= c <= "9" for c in token):
+        if all(_wordish(c) for c in token):
             yield offset, match.end(), token
             continue
         run = 0
         for i, c in enumerate(token + " "):
-            if i < len(token) and (c.isalpha() or "0" <= c <= "9"):
+            if i < len(token) and _wordish(c):
                 continue
             if i > run:
                 yield offset + run, offset + i, token[run:i]
             if i < len(token):
                 yield offset + i, offset + i + 1, c
             run = i + 1
+
+
+def _wordish(c: str) -> bool:
+    return c.isalpha() or "0" <= c <= "9" or c in OCR_GLYPHS
 
 
 def _inside(spans: list[tuple[int, int]], position: int) -> bool:
@@ -333,7 +365,7 @@ def _inside(spans: list[tuple[int, int]], position: int) -> bool:
 def _is_clean_line(line: str) -> bool:
     """A line whose words are all valid syllables and mostly marked was not damaged: leave it. A
     short line needs more marks to count (``Đã ký: Vo Van Minh`` is two-fifths marked, and damaged)."""
-    if input_form(line) != "clean":
+    if input_form(line) != "clean" or _GLYPH_IN_WORD.search(line):
         return False
     words = [w for w in WORD.findall(line) if w.isalpha()]
     return len(words) >= 8 or sum(map(has_diacritics, words)) >= 0.6 * len(words)

@@ -1,0 +1,95 @@
+"""Agency gazetteer: canonical names, their kinds, abbreviations, and which names take a locality.
+
+Sources (see ``../shared/reference/vn_conventions.json``): the 14 ministries after Nghị quyết
+176/2025/QH15 (``ministries_2025``); provincial departments after Nghị định 150/2025/NĐ-CP
+(``provincial_departments``), with the pre-2025 names still cited in plans; Party organs from Quy
+định 399-QĐ/TW and the issuer suffixes (``party_issuer_suffixes``); common abbreviations
+(``common_abbreviations``: UBND, HĐND, MTTQ, BCĐ, TTYT, TYT, VPUB). Locality units and place names
+come from underthesea's address data (``dictionaries/places.py``).
+"""
+
+from __future__ import annotations
+
+# name -> kind; matched wherever they occur, never given a locality
+NATIONAL = {
+    "Bộ Chính trị": "party", "Ban Bí thư": "party", "Ban Chấp hành Trung ương Đảng": "party",
+    "Quốc hội": "state_central", "Chính phủ": "state_central", "Thủ tướng Chính phủ": "state_central",
+    "Ủy ban Thường vụ Quốc hội": "state_central", "Chủ tịch nước": "state_central",
+    "Bộ Quốc phòng": "ministry", "Bộ Công an": "ministry", "Bộ Ngoại giao": "ministry", "Bộ Nội vụ": "ministry",
+    "Bộ Tư pháp": "ministry", "Bộ Tài chính": "ministry", "Bộ Công Thương": "ministry",
+    "Bộ Nông nghiệp và Môi trường": "ministry", "Bộ Xây dựng": "ministry",
+    "Bộ Văn hóa, Thể thao và Du lịch": "ministry", "Bộ Khoa học và Công nghệ": "ministry",
+    "Bộ Giáo dục và Đào tạo": "ministry", "Bộ Y tế": "ministry", "Bộ Dân tộc và Tôn giáo": "ministry",
+    "Bộ Kế hoạch và Đầu tư": "ministry", "Bộ Lao động - Thương binh và Xã hội": "ministry",
+    "Bộ Thông tin và Truyền thông": "ministry", "Ngân hàng Nhà nước Việt Nam": "ministry",
+    "Thanh tra Chính phủ": "ministry", "Văn phòng Chính phủ": "ministry",
+    "Cục Dân số": "department", "Tổng cục Dân số - Kế hoạch hóa gia đình": "department",
+    "Cục Thống kê": "department", "Tổng cục Thống kê": "department",
+    "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam": "mass_organisation",
+    "Hội Người cao tuổi": "mass_organisation",
+    # provincial departments (Nghị định 150/2025/NĐ-CP) and names plans still use
+    "Sở Nội vụ": "department", "Sở Tư pháp": "department", "Sở Tài chính": "department",
+    "Sở Công Thương": "department", "Sở Nông nghiệp và Môi trường": "department", "Sở Xây dựng": "department",
+    "Sở Khoa học và Công nghệ": "department", "Sở Văn hóa, Thể thao và Du lịch": "department",
+    "Sở Văn hóa và Thể thao": "department", "Sở Du lịch": "department",
+    "Sở Giáo dục và Đào tạo": "department", "Sở Y tế": "department", "Sở Dân tộc và Tôn giáo": "department",
+    "Sở Ngoại vụ": "department", "Sở Kế hoạch và Đầu tư": "department",
+    "Sở Lao động - Thương binh và Xã hội": "department", "Sở Thông tin và Truyền thông": "department",
+    "Sở Tài nguyên và Môi trường": "department", "Sở Giao thông vận tải": "department",
+    "Sở Nông nghiệp và Phát triển nông thôn": "department",
+    "Phòng Văn hóa - Xã hội": "department", "Phòng Kinh tế": "department",
+}
+
+# Head -> kind. The canonical name is the head, then the locality: "Công an tỉnh Quảng Ngãi".
+LOCAL_HEADS = {
+    "Ủy ban nhân dân": "people_committee", "Hội đồng nhân dân": "people_council",
+    "Thường trực Hội đồng nhân dân": "people_council", "Văn phòng Ủy ban nhân dân": "office",
+    "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân": "office", "Công an": "police",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam": "mass_organisation", "Hội Nông dân": "mass_organisation",
+    "Hội Liên hiệp Phụ nữ": "mass_organisation", "Liên đoàn Lao động": "mass_organisation",
+    "Hội Cựu chiến binh": "mass_organisation", "Đoàn Thanh niên Cộng sản Hồ Chí Minh": "mass_organisation",
+    "Đảng ủy": "party", "Đảng ủy Ủy ban nhân dân": "party", "Ban Thường vụ Đảng ủy Ủy ban nhân dân": "party",
+    "Đảng ủy các cơ quan Đảng": "party", "Ban Chấp hành Đảng bộ": "party",
+    "Trạm Y tế": "health_facility", "Trung tâm Y tế": "health_facility", "Bệnh viện Đa khoa": "health_facility",
+    "Trung tâm Kiểm soát bệnh tật": "health_facility", "Trường Chính trị": "school",
+    "Đài Phát thanh - Truyền hình": "press", "Đài Phát thanh và Truyền hình": "press",
+    "Cổng Thông tin điện tử": "press", "Trung tâm Văn hóa, Thông tin và Truyền thông": "office",
+    "Ban Chỉ đạo công tác Dân số và Phát triển": "steering_committee",
+    "Ban Chỉ đạo Dân số và Phát triển": "steering_committee", "Ban Chỉ đạo công tác Dân số": "steering_committee",
+    "Chi cục Dân số - Kế hoạch hóa gia đình": "department", "Ban Văn hóa - Xã hội Hội đồng nhân dân": "people_council",
+    "Quân sự": "military", "Bộ Chỉ huy Quân sự": "military",
+}
+
+# Other names for a gazetteer agency -> its canonical name.
+ALIASES = {
+    "Mặt trận Tổ quốc Việt Nam": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    "Ủy ban Mặt trận Tổ quốc": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    "Mặt trận Tổ quốc": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+}
+
+# Party committees of a province or city: "Tỉnh ủy Quảng Ngãi", "Ban Thường vụ Thành ủy Hà Nội".
+PARTY_COMMITTEES = {"Tỉnh ủy": "tỉnh", "Thành ủy": "thành phố"}
+PARTY_BODIES = {
+    "": "party", "Ban Thường vụ": "party", "Thường trực": "party", "Văn phòng": "party",
+    "Ban Tuyên giáo và Dân vận": "party", "Ủy ban Kiểm tra": "party", "Ban Tổ chức": "party",
+}
+# Named after the place alone: "Báo Quảng Ngãi", "Tỉnh đoàn Bình Dương".
+PLACE_NAMED = {"Báo": "press", "Tỉnh đoàn": "mass_organisation", "Thành đoàn": "mass_organisation"}
+
+# Abbreviation (folded key) -> words it stands for (folded keys).
+ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc",
+    "ubmttq": "uy ban mat tran to quoc", "vpub": "van phong uy ban nhan dan", "bcd": "ban chi dao",
+    "ttyt": "trung tam y te", "tyt": "tram y te", "syt": "so y te", "byt": "bo y te", "snv": "so noi vu",
+    "stc": "so tai chinh", "stp": "so tu phap", "sgddt": "so giao duc va dao tao", "cdc": "trung tam kiem soat benh tat",
+    "ttdt": "thong tin dien tu", "khhgd": "ke hoach hoa gia dinh", "ds": "dan so", "tw": "trung uong",
+    "btv": "ban thuong vu", "bch": "ban chap hanh", "lhpn": "lien hiep phu nu", "lddl": "lien doan lao dong",
+    "ttg": "thu tuong chinh phu", "ub": "uy ban", "vn": "viet nam", "tp": "thanh pho", "vh": "van hoa",
+    "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan",
+}
+# Words that head an agency name not in the gazetteer (issue 4: recognised by their head noun).
+HEAD_NOUNS = {
+    "so": "department", "ban": "party", "phong": "department", "trung tam": "office", "tram": "health_facility",
+    "hoi": "mass_organisation", "bao": "press", "dai": "press", "cong an": "police", "uy ban": "people_committee",
+    "cuc": "department", "chi cuc": "department", "benh vien": "health_facility", "truong": "school",
+}

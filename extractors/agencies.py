@@ -1,0 +1,307 @@
+"""Agencies: every agency named, canonicalised (SPEC §4 ``agencies``).
+
+Matching runs on word keys (lowercase, diacritics and OCR confusions folded: ``Sb Y te``, ``SO Y té``
+and ``Sở Y tế`` share ``so y te``), with abbreviations expanded (``UBND`` -> ``uy ban nhan dan``,
+``SYT`` -> ``so y te``), longest gazetteer phrase first (``dictionaries/agencies.py``). A local
+organ takes the locality that follows it (``Công an tỉnh`` + ``Quảng Ngãi``) or, when the text says
+only ``tỉnh``/``xã``, the issuing locality of the document. Agencies outside the gazetteer are
+recognised by their head noun (``Sở``, ``Phòng``, ``Trung tâm``...) followed by capitalised words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEADS, NATIONAL, PARTY_BODIES,
+                                   PARTY_COMMITTEES, PLACE_NAMED)
+from dictionaries.places import places, province_units
+from pipeline.document import Document
+from pipeline.segment import infer_province
+from pipeline.vntext import WORD, fold, ocr_key
+from schemas import Agency, Mention
+
+UNITS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "huyen": "huyện",
+         "quan": "quận", "thi xa": "thị xã", "dac khu": "đặc khu"}
+OWN = "*"  # key of the issuer's own "unit place" in a localities dict
+_WORD = re.compile(r"[^\W_]+")
+_SO_OCR = {"s", "sb", "sd", "se", "s6", "so"}
+FUZZY_MIN = 88  # rapidfuzz ratio for a damaged name to count as a gazetteer name
+_BREAK = re.compile(r"[;:.()]")
+
+
+@dataclass(slots=True)
+class _Word:
+    key: str
+    start: int
+    end: int
+    surface: str
+    break_before: bool      # ; : . ( ) before it: no name runs across
+    comma_before: bool      # a comma: gazetteer names may hold one, guessed ones do not
+    line_before: bool       # a line break before it: gazetteer names run across, guessed ones do not
+
+
+def _words(text: str) -> list[_Word]:
+    out: list[_Word] = []
+    last = 0
+    for match in _WORD.finditer(text):
+        gap = text[last:match.start()]
+        brk = bool(_BREAK.search(gap)) or not out
+        line = "\n" in gap
+        key = ocr_key(match.group(0)).lower()
+        if match.group(0)[:1] == "S" and key in _SO_OCR:
+            key = "so"  # "S Y tế", "Sb Y te", "S¢ Tài chính": Sở cut short by OCR
+        expansion = ABBREVIATIONS.get(key) if match.group(0).isupper() or key in ("ubnd", "hdnd") else None
+        parts = expansion.split() if expansion else [key]
+        for i, part in enumerate(parts):
+            out.append(_Word(part, match.start(), match.end(), match.group(0), brk and i == 0,
+                             "," in gap and i == 0, line and i == 0))
+        last = match.end()
+    return out
+
+
+def _phrase_key(name: str) -> tuple[str, ...]:
+    return tuple(fold(w) for w in WORD.findall(name))
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[tuple[str, ...], tuple[str, str, str]]:
+    """phrase key -> (canonical name, kind, role); role: national, local, committee, body, place_named."""
+    table: dict[tuple[str, ...], tuple[str, str, str]] = {}
+    for name, kind in NATIONAL.items():
+        table[_phrase_key(name)] = (name, kind, "national")
+    for name, kind in LOCAL_HEADS.items():
+        table[_phrase_key(name)] = (name, kind, "local")
+    for committee in PARTY_COMMITTEES:
+        for body, kind in PARTY_BODIES.items():
+            name = f"{body} {committee}".strip()
+            table[_phrase_key(name)] = (name, kind, "committee")
+    for name, kind in PLACE_NAMED.items():
+        table[_phrase_key(name)] = (name, kind, "place_named")
+    for alias, name in ALIASES.items():
+        table[_phrase_key(alias)] = table[_phrase_key(name)]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _place_keys() -> dict[tuple[str, ...], str]:
+    """Place names without unit word, folded -> proper: ("kien", "hai") -> "Kiến Hải"."""
+    out = {}
+    for key, name in places().items():
+        words = tuple(key.split())
+        if not any(" ".join(words[:n]) in UNITS for n in (1, 2)):
+            out.setdefault(words, name)
+    return out
+
+
+def document_localities(doc: Document) -> dict[str, str]:
+    """Unit -> place the document implies: its issuer's (``xã`` -> ``Kiến Hải``) and the province
+    it names most (``thành phố`` -> ``Hải Phòng``)."""
+    found: dict[str, str] = {}
+    issuer = getattr(doc.info, "issuer", None) or ""
+    match = re.search(r"\b(tỉnh|thành phố|xã|phường|đặc khu)\s+(\S.*)$", issuer)
+    if match:
+        found[match.group(1)] = match.group(2)
+        found[OWN] = f"{match.group(1)} {match.group(2)}"
+    province = infer_province(doc.text) if doc.text else None
+    if province:
+        unit = province_units().get(fold(province), "tỉnh")
+        found.setdefault(unit, province)
+    return found
+
+
+def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
+    """Unit word and place name starting at ``words[i]``: (unit, place, words used)."""
+    unit, used = None, 0
+    for n in (2, 1):
+        key = " ".join(w.key for w in words[i:i + n])
+        if len(words[i:i + n]) < n or (words[i].break_before and i):
+            continue
+        if key not in UNITS and n == 2:
+            # "Thành phí", "Thạnh phú": OCR'd "thành phố" right after an agency head
+            close = process.extractOne(key, [u for u in UNITS if " " in u], scorer=fuzz.ratio, score_cutoff=85)
+            key = close[0] if close else key
+        if key in UNITS:
+            unit, used = UNITS[key], n
+            break
+    place, j = None, i + used
+    if j < len(words) and not words[j].break_before and words[j].surface[:1].isupper():
+        # a place named without its unit word must be a two-word Title Case name (Kiến Thụy):
+        # one word, or capitals (CỘNG HÒA in the national motto), are too often something else
+        for n in (4, 3, 2, 1) if unit else (4, 3, 2):
+            key = tuple(w.key for w in words[j:j + n])
+            span = words[j:j + n]
+            if (len(key) == n and key in _place_keys() and all(w.surface[:1].isupper() for w in span)
+                    and (unit or not any(w.surface.isupper() for w in span))
+                    and (n > 1 or not span[0].line_before)):
+                place, used = _place_keys()[key], used + n
+                break
+    return unit, place, used
+
+
+def _lookup(words: list[_Word], i: int, n: int, fuzzy: bool):
+    """The gazetteer entry for ``words[i:i+n]``: exact on keys, or, with ``fuzzy``, the closest
+    (OCR left ``Thuong true`` for ``Thường trực``) of the entries of that length that share the first word."""
+    table = _gazetteer()
+    keys = tuple(w.key for w in words[i:i + n])
+    if not fuzzy or n < 2:
+        return table.get(keys)
+    joined = " ".join(keys)
+    best, best_score = None, FUZZY_MIN
+    for phrase in _by_first_word().get((keys[0], n), ()):
+        score = fuzz.ratio(joined, " ".join(phrase))
+        if score >= best_score:
+            best, best_score = table[phrase], score
+    return best
+
+
+@lru_cache(maxsize=1)
+def _by_first_word() -> dict[tuple[str, int], list[tuple[str, ...]]]:
+    index: dict[tuple[str, int], list[tuple[str, ...]]] = {}
+    for phrase in _gazetteer():
+        index.setdefault((phrase[0], len(phrase)), []).append(phrase)
+    return index
+
+
+def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
+    """The longest agency starting at ``words[i]``: (name, kind, words used) or None. Exact names
+    first; only if none fits, the closest name of each length. A name starts with a capital
+    (``ban chỉ đạo`` in running text is a description, not a name)."""
+    if not words[i].surface[:1].isupper():
+        return None
+    lengths = range(min(12, len(words) - i), 0, -1)
+    for fuzzy, n in [(False, n) for n in lengths] + [(True, n) for n in lengths]:
+        if n > 1 and any(w.break_before for w in words[i + 1:i + n]):
+            continue
+        hit = _lookup(words, i, n, fuzzy)
+        if not hit:
+            continue
+        name, kind, role = hit
+        if role == "national":
+            return name, kind, n
+        unit, place, used = _locality(words, i + n)
+        if role == "place_named":
+            place = place or (localities.get("tỉnh") if name == "Tỉnh đoàn" else None)
+            return (f"{name} {place}", kind, n + used) if place else None
+        if role == "committee":
+            committee = next(c for c in PARTY_COMMITTEES if name.endswith(c))
+            if place is None and unit is None:
+                place = localities.get(PARTY_COMMITTEES[committee])
+            return (f"{name} {place}" if place else name), kind, n + used
+        if name.startswith("Đảng ủy") or name == "Ban Thường vụ":
+            inner = _match_at(words, i + n, localities) if i + n < len(words) else None
+            if inner and not words[i + n].break_before:
+                return f"{name} {inner[0]}", kind, n + inner[2]
+        if unit is None and place is None:
+            own = localities.get(OWN, "")
+            if name == "Trạm Y tế" and own.startswith(("xã", "phường")):
+                return f"{name} {own}", kind, n   # a commune's plan: its own health station
+            if kind in ("health_facility", "press"):
+                return name, kind, n
+            if kind in ("steering_committee", "office", "department", "school"):
+                # a local body named bare (Ban Chỉ đạo, Văn phòng, Chi cục) is the issuing locality's own
+                return " ".join(p for p in (name, own) if p), kind, n
+            return None
+        if place is None:
+            place = localities.get(unit)
+        if unit is None and kind == "press":
+            return f"{name} {place}", kind, n + used   # "Đài Phát thanh và Truyền hình Hà Nội"
+        if unit is None:
+            unit = next((u for u, p in localities.items() if p == place and u != OWN), None)
+            if unit is None and fold(place) in province_units():
+                unit = province_units()[fold(place)]
+        return " ".join(p for p in (name, unit, place) if p), kind, n + used
+    return None
+
+
+def _enumeration_at(words: list[_Word], i: int) -> list[tuple[str, str, int, int]]:
+    """``các Sở: Giáo dục và Đào tạo, Nội vụ`` names two departments; return (name, kind, first,
+    last word index) for each name after a plural head ``Sở``/``Bộ`` and a colon."""
+    if words[i].key not in ("so", "bo") or i + 1 >= len(words) or not words[i + 1].break_before:
+        return []
+    head = words[i].surface[:1].upper() + words[i].surface[1:].lower()
+    head = "Sở" if words[i].key == "so" else "Bộ"
+    out, j = [], i + 1
+    while j < len(words):
+        best = None
+        for n in range(min(7, len(words) - j), 0, -1):
+            if n > 1 and any(w.break_before for w in words[j + 1:j + n]):
+                continue
+            candidate = " ".join((fold(head),) + tuple(w.key for w in words[j:j + n]))
+            for name in NATIONAL:
+                if name.startswith(head + " ") and fuzz.ratio(candidate, " ".join(_phrase_key(name))) >= FUZZY_MIN:
+                    best = (name, NATIONAL[name], j, j + n - 1)
+                    break
+            if best:
+                break
+        if not best:
+            break
+        out.append(best)
+        j = best[3] + 1
+        if j < len(words) and words[j].key == "va" and not words[j].break_before:
+            j += 1
+    return out
+
+
+def _head_noun_at(words: list[_Word], i: int):
+    """An agency outside the gazetteer: a head noun, then capitalised words (``Phòng Kinh tế``),
+    on one line, and not cut short (a lowercase word right after means the name goes on)."""
+    for n in (2, 1):
+        head = " ".join(w.key for w in words[i:i + n])
+        if head in HEAD_NOUNS and words[i].surface[:1].isupper() and not words[i].surface.isupper():
+            j = i + n
+            while j < len(words) and not (words[j].break_before or words[j].line_before or words[j].comma_before) and (
+                    words[j].surface[:1].isupper() and not words[j].surface.isupper()):
+                j += 1
+            cut_short = (j < len(words) and not words[j].break_before and not words[j].line_before
+                         and words[j].surface[:1].islower())
+            if j > i + n and not cut_short:
+                return HEAD_NOUNS[head], j - i
+    return None
+
+
+def find_agencies(text: str, localities: dict[str, str] | None = None):
+    """Yield ``(name, kind, start, end)`` for every agency mention in ``text``."""
+    localities = localities or {}
+    words = _words(text)
+    i = 0
+    while i < len(words):
+        listed = _enumeration_at(words, i)
+        if listed:
+            for name, kind, first, last in listed:
+                yield name, kind, words[first].start, words[last].end
+            i = listed[-1][3] + 1
+            continue
+        hit = _match_at(words, i, localities)
+        if hit:
+            name, kind, used = hit
+            yield name, kind, words[i].start, words[i + used - 1].end
+            i += used
+            continue
+        generic = _head_noun_at(words, i)
+        if generic:
+            kind, used = generic
+            start, end = words[i].start, words[i + used - 1].end
+            yield text[start:end], kind, start, end
+            i += used
+            continue
+        i += 1
+
+
+def canonical_agency(raw: str, doc: Document) -> str | None:
+    """The canonical name of the agency ``raw`` names, if it names one from its first word."""
+    for name, _, start, _ in find_agencies(raw, document_localities(doc)):
+        return name if start == 0 else None
+    return None
+
+
+def extract_agencies(doc: Document) -> Document:
+    found: dict[str, Agency] = {}
+    for name, kind, start, end in find_agencies(doc.text, document_localities(doc)):
+        agency = found.setdefault(name, Agency(name=name, kind=kind, mentions=[]))
+        agency.mentions.append(Mention(span=(start, end), surface=doc.text[start:end]))
+    doc.agencies = list(found.values())
+    return doc

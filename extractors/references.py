@@ -1,0 +1,194 @@
+"""References: every citation of another document (SPEC §4 ``references``).
+
+Three symbol grammars (Nghị định 30/2020 for administrative documents, the Luật ban hành VBQPPL for
+normative ones, Quy định 399-QĐ/TW for Party documents; ``../shared/reference/vn_conventions.json``):
+
+    normative        01/2022/TT-BYT, 22/2021/QĐ-UBND, 64/2025/QH15
+    Party            149-KL/TW, 16-KH/TU, 78-CTr/TU, 14-KH/ĐU
+    administrative   1745/QĐ-TTg, 1220/TTr-SYT, 135/CDS-KHTC (no type code: a công văn)
+
+OCR variants are matched with optional spaces (``149- KL/TW``) and canonicalised (``QD`` -> ``QĐ``,
+``BU``/``PU``/``DU`` -> ``ĐU``). The type, date and issuer around the symbol are read from the text
+before and after it. Documents cited by name alone (``Luật Thủ đô``, ``Chiến lược Dân số Việt Nam
+đến năm 2030``) are references with ``title`` and no symbol.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from extractors.agencies import canonical_agency
+from pipeline.document import Document
+from pipeline.vntext import fold, skey
+from schemas import Reference
+
+# Type codes of Nghị định 30/2020 Phụ lục III and Quy định 399-QĐ/TW -> full type name.
+TYPE_CODES = {
+    "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế", "QyĐ": "Quy định",
+    "QĐi": "Quy định", "TC": "Thông cáo", "TB": "Thông báo", "HD": "Hướng dẫn", "CTr": "Chương trình",
+    "KH": "Kế hoạch", "PA": "Phương án", "ĐA": "Đề án", "DA": "Dự án", "BC": "Báo cáo", "BB": "Biên bản",
+    "TTr": "Tờ trình", "HĐ": "Hợp đồng", "CĐ": "Công điện", "BGN": "Bản ghi nhớ", "KL": "Kết luận",
+    "TT": "Thông tư", "NĐ": "Nghị định", "TTr-": "Tờ trình", "TT-": "Thông tư", "L": "Luật", "PL": "Pháp lệnh",
+    "TTg": "Quyết định", "CV": "Công văn", "TTLT": "Thông tư liên tịch", "NQLT": "Nghị quyết liên tịch",
+}
+# Codes whose Đ OCR (or a keyboard without Vietnamese) loses: folded -> canonical.
+_CANONICAL_CODES = {
+    "qd": "QĐ", "nd": "NĐ", "du": "ĐU", "bu": "ĐU", "pu": "ĐU", "duk": "ĐUK", "hdnd": "HĐND", "qdi": "QĐi",
+    "qyd": "QyĐ", "cd": "CĐ", "bgddt": "BGDĐT", "sgddt": "SGDĐT", "da": "ĐA", "ttg": "TTg", "ttr": "TTr",
+    "ctr": "CTr", "bcsd": "BCSĐ", "hd": "HD", "dct": "ĐCT",
+    # OCR of QĐ: the Đ read as P or B, the Q as O or 0
+    "qp": "QĐ", "qb": "QĐ", "op": "QĐ", "od": "QĐ", "ob": "QĐ", "0p": "QĐ", "0d": "QĐ", "0b": "QĐ",
+}
+# A document type named before its symbol, folded -> canonical.
+TYPE_WORDS = {fold(name): name for name in [
+    "Kế hoạch", "Kết luận", "Nghị quyết", "Quyết định", "Chỉ thị", "Tờ trình", "Thông tư", "Công văn",
+    "Chương trình", "Nghị định", "Thông báo", "Báo cáo", "Hướng dẫn", "Quy định", "Luật", "Đề án",
+    "Chiến lược", "Công điện", "Thông tri", "Quy chế", "Pháp lệnh", "Thông tư liên tịch", "Văn bản",
+]}
+
+_CODE = r"[A-ZĐ0][A-Za-zĐđ]{0,5}"
+_ISSUER = r"[A-ZĐ][A-Za-zĐđ0-9]{0,9}(?:\s?-\s?[A-ZĐ][A-Za-zĐđ0-9]{0,9}){0,2}"
+NORMATIVE = re.compile(rf"(?<![\d/])(\d{{1,4}})\s?/\s?((?:19|20)\d\d)\s?/\s?({_CODE}\d*)(?:\s?-\s?({_ISSUER}))?(?![\w/])")
+PARTY = re.compile(rf"(?<![\d/])(\d{{1,5}})\s?-\s?({_CODE})\s?/\s?({_CODE}(?:-{_CODE})?)(?![\w/])")
+ADMIN = re.compile(rf"(?<![\d/])(\d{{1,5}})\s?/\s?({_CODE})\s?-\s?({_ISSUER})(?![\w/])")
+
+_TYPE_BEFORE = re.compile(r"(" + "|".join(sorted((re.escape(k) for k in TYPE_WORDS), key=len, reverse=True))
+                          + r")\s*(?:so\s*)?[:.]?\s*$")
+_DATE_AFTER = re.compile(r"^[\s,(]*(?:ban hanh\s*)?ngay\s*(\d{1,2})\s*(?:[/.-]|\s*thang\s*)\s*(\d{1,2})"
+                         r"\s*(?:[/.-]|\s*nam\s*)\s*((?:19|20)\d\d)")
+_OF = re.compile(r"^[\s,)]*cua\s+")
+_ISSUER_END = re.compile(r"\s+(?:ve|va|tai|nham|theo|de|sau day|ngay|da|trong|,)\s|[,;:.()\n]")
+
+# Names cited without a symbol: national strategies and programmes, whose names end with their
+# horizon ("... đến năm 2030", "... giai đoạn 2026-2035"). Local programmes and schemes named the
+# same way are too often descriptions rather than citations, so they are left out.
+_NAMED = re.compile(
+    r"(?<![\w])(Chiến lược|Chương trình(?= mục tiêu quốc gia))\s+([^.;:()]{3,200}?(?:đến năm \d{4}|giai đoạn \d{4}\s?-\s?\d{4}))")
+_LAW = re.compile(r"(?<![\w])(Bộ luật|Luật)\s+((?:[A-ZĐ][^\s,.;:()]*)(?:\s+[^\s,.;:()]+){0,6})")
+
+
+def extract_references(doc: Document) -> Document:
+    text = doc.text
+    key = skey(text)
+    own = getattr(doc.info, "number", None)
+    found: list[dict] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in (("normative", NORMATIVE), ("party", PARTY), ("administrative", ADMIN)):
+        for match in pattern.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            symbol, doc_type = _canonical_symbol(kind, match)
+            if symbol is None or symbol == own:
+                continue
+            start = match.start()
+            before = _TYPE_BEFORE.search(key[max(0, start - 40):start])
+            if before:
+                doc_type = TYPE_WORDS[before.group(1)]
+                start = start - (len(key[max(0, start - 40):start]) - before.start())
+            taken.append((match.start(), match.end()))
+            number = match.group(1)
+            item = {"text": text[start:match.end()], "span": [start, match.end()], "doc_type": doc_type,
+                    "number": number, "symbol": symbol, "date": None, "issuer": None,
+                    "normalized_id": symbol, "title": None}
+            end = _read_date_and_issuer(text, key, match.end(), item, doc)
+            item["text"], item["span"] = text[start:end], [start, end]
+            found.append(item)
+    found.extend(_named_references(text, taken))
+    found.sort(key=lambda r: r["span"][0])
+    doc.references = [Reference(**item) for item in found]
+    return doc
+
+
+def _canonical_symbol(kind: str, match: re.Match[str]) -> tuple[str | None, str | None]:
+    if kind == "normative":
+        number, year, code, issuer = match.groups()
+        code = _code(code)
+        if issuer:
+            return f"{int(number):02d}/{year}/{code}-{_issuer(issuer)}", TYPE_CODES.get(code, "Văn bản")
+        if not re.match(r"^(QH|UBTVQH)\d+$", code):
+            return None, None
+        return f"{int(number):02d}/{year}/{code}", "Luật"
+    if kind == "party":
+        number, code, issuer = match.groups()
+        code, issuer = _code(code), _issuer(issuer)
+        if code not in TYPE_CODES:
+            return None, None
+        return f"{number}-{code}/{issuer}", TYPE_CODES[code]
+    number, code, issuer = match.groups()
+    code, issuer = _code(code), _issuer(issuer)
+    if code not in TYPE_CODES or code in ("TTg",):
+        # no type code: a công văn whose symbol is issuer-unit (135/CDS-KHTC)
+        return f"{number}/{code}-{issuer}", "Công văn"
+    return f"{number}/{code}-{issuer}", TYPE_CODES[code]
+
+
+def _code(code: str) -> str:
+    return _CANONICAL_CODES.get(fold(code), code if code in TYPE_CODES else code.upper() if len(code) <= 2 else code)
+
+
+def _issuer(issuer: str) -> str:
+    """Issuer codes, OCR undone: ``DU`` -> ``ĐU``, ``OMDS`` -> ``QMDS`` (no code starts with O)."""
+    parts = re.split(r"\s?-\s?", issuer.strip())
+    return "-".join(_CANONICAL_CODES.get(fold(p), "Q" + p[1:] if p[:1] in "O0" and len(p) > 2 else p)
+                    for p in parts)
+
+
+def _read_date_and_issuer(text: str, key: str, end: int, item: dict, doc: Document) -> int:
+    tail = key[end:end + 200]
+    match = _DATE_AFTER.match(tail)
+    if match:
+        day, month, year = (int(x) for x in match.groups())
+        try:
+            item["date"] = date(year, month, day).isoformat()
+            end += match.end()
+            tail = key[end:end + 200]
+        except ValueError:
+            pass
+    of = _OF.match(tail)
+    if of:
+        rest = key[end + of.end():end + of.end() + 120]
+        stop = _ISSUER_END.search(rest)
+        length = stop.start() if stop else len(rest)
+        raw = text[end + of.end():end + of.end() + length].strip()
+        name = canonical_agency(raw, doc) if raw else None
+        if name:
+            item["issuer"] = name
+            end = end + of.end() + length
+    return end
+
+
+def _named_references(text: str, taken: list[tuple[int, int]]) -> list[dict]:
+    found = []
+    for pattern in (_NAMED, _LAW):
+        for match in pattern.finditer(text):
+            doc_type, name = match.group(1), re.sub(r"\s+", " ", match.group(2).strip())
+            name = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", name)
+            if pattern is _LAW:
+                name = _law_name(name)
+                if not name:
+                    continue
+            title = f"{doc_type} {name}"
+            start, end = match.start(), match.start() + len(title)
+            if any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            found.append({"text": title, "span": [start, end], "doc_type": "Luật" if "uật" in doc_type else doc_type,
+                          "number": None, "symbol": None, "date": None, "issuer": None, "normalized_id": None,
+                          "title": title})
+    return found
+
+
+def _law_name(words: str) -> str | None:
+    """``Ngân sách nhà nước năm 2015 và`` -> ``Ngân sách nhà nước``: the name runs until a word that
+    starts the rest of the sentence."""
+    out = []
+    for word in words.split():
+        if fold(word) in _LAW_STOP or word[0].isdigit():
+            break
+        out.append(word)
+    return " ".join(out) if out else None
+
+
+_LAW_STOP = {"so", "nam", "va", "ve", "cua", "ngay", "da", "duoc", "theo", "tai", "nhu", "thi", "la", "co", "sua",
+             "hien", "hanh", "quy", "de", "trong", "cac", "nhung", "voi"}

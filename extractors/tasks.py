@@ -1,0 +1,131 @@
+"""Tasks: the numbered and lettered items of a plan's task sections, with who leads and who supports
+(SPEC §4 ``tasks``).
+
+Task sections are the top-level sections titled ``NHIỆM VỤ``, ``GIẢI PHÁP``, ``TỔ CHỨC THỰC HIỆN`` or
+``NỘI DUNG``. Every item under them is a task if it has no sub-items, or has text of its own before
+them. Who leads, in order of precedence:
+
+1. ``Cơ quan chủ trì: Sở X, Sở Y`` (and ``Cơ quan phối hợp:`` for support);
+2. an item heading that is an agency: ``1. Sở Y tế (cơ quan thường trực): Chủ trì ...``,
+   ``b) Sở Tài chính: ...``, ``1. Ban Thường vụ Đảng ủy ... chỉ đạo ...``;
+3. ``Giao Sở X chủ trì``, ``Chỉ đạo Công an tỉnh chủ trì``, ``Sở X chủ trì``;
+4. the parent item's heading agency, when the item names none.
+
+Support comes from ``phối hợp với ...`` up to the end of the clause. The deadline is what follows
+``Thời gian thực hiện:``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.agencies import document_localities, find_agencies
+from pipeline.document import Document
+from pipeline.vntext import ocr_key, skey
+from schemas import Task
+
+TASK_TITLES = re.compile(r"nhiem vu|giai phap|to chuc thuc hien|noi dung")
+_LEAD_LINE = re.compile(r"c\w{0,2} quan chu tri\s*:")     # OCR: "Cả quan chủ trì"
+_SUPPORT_LINE = re.compile(r"c\w{0,2} quan phoi hop\s*:")
+_DEADLINE_LINE = re.compile(r"thoi gian (?:thuc hien|hoan thanh)\s*:\s*")
+_SUPPORT = re.compile(r"phoi hop (?:voi|cung)?")
+_LEADS_AFTER = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?(?::\s*)?chu (?:tri|dong)")
+_GIVEN_TO = re.compile(r"giao(?: cho)?\s*$")
+_CLAUSE_END = re.compile(r"[;.\n]|\bchu tri\b")
+# between the label and a heading agency, or between two of them: "và", "Các", "Các Sở:"
+_CHAIN = re.compile(r"[\s,]*(?:va\s*)?(?:cac\s*)?(?:(?:so|bo)\s*:\s*)?")
+_LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
+
+
+def extract_tasks(doc: Document) -> Document:
+    text, sections = doc.text, doc.sections
+    children: dict[str, list] = {}
+    for s in sections:
+        if s.parent:
+            children.setdefault(s.parent, []).append(s)
+    localities = document_localities(doc)
+    roots = {s.id for s in sections if s.level == 1 and s.title and TASK_TITLES.search(ocr_key(s.title))}
+    heading_lead: dict[str, list[str]] = {}
+    tasks: list[Task] = []
+    for s in sections:
+        if s.level == 1 or _root(s.id) not in roots:
+            continue
+        kids = children.get(s.id, [])
+        own_end = kids[0].start if kids else s.end
+        own = text[s.start:own_end]
+        lead, support, from_heading = _roles(own, localities)
+        if from_heading:
+            heading_lead[s.id] = from_heading
+        if not lead and s.parent in heading_lead:
+            lead = list(heading_lead[s.parent])
+        body = _LABEL.sub("", own, count=1)
+        if kids and sum(c.isalpha() for c in body[len(s.title or ""):]) < 40:
+            continue
+        tasks.append(Task(id=f"T{len(tasks) + 1}", section=s.id, text=own.strip(),
+                          span=(s.start, s.start + len(own.rstrip())), lead=lead,
+                          support=[a for a in support if a not in lead], deadline=_deadline(own)))
+    doc.tasks = tasks
+    return doc
+
+
+def _root(section_id: str) -> str:
+    return section_id.split(".")[0]
+
+
+def _roles(own: str, localities: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(lead, support, heading agencies) of one item's own text."""
+    key = skey(own)
+    mentions = list(find_agencies(own, localities))
+    lead: list[str] = []
+    support: list[str] = []
+    heading: list[str] = []
+
+    def add(target: list[str], name: str) -> None:
+        if name not in target:
+            target.append(name)
+
+    lead_line = _line_span(key, _LEAD_LINE)
+    support_line = _line_span(key, _SUPPORT_LINE)
+    label = _LABEL.match(own)
+    chain_end = label.end() if label else 0
+    for name, _, start, end in mentions:
+        if lead_line and lead_line[0] <= start < lead_line[1]:
+            add(lead, name)
+            continue
+        if support_line and support_line[0] <= start < support_line[1]:
+            add(support, name)
+            continue
+        if start == chain_end or (start > chain_end and _CHAIN.fullmatch(key[chain_end:start])):
+            # the item heading opens with this agency (or a list of them)
+            add(heading, name)
+            chain_end = end
+            continue
+        clause_start = max(key.rfind(c, 0, start) for c in ";.\n")
+        before = key[clause_start + 1:start]
+        if _SUPPORT.search(before):
+            add(support, name)
+        elif _GIVEN_TO.search(before) or _LEADS_AFTER.match(key[end:end + 40]):
+            add(lead, name)
+    if heading and not lead_line:
+        lead = heading + [a for a in lead if a not in heading]
+    return lead, support, heading
+
+
+def _line_span(key: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    match = pattern.search(key)
+    if not match:
+        return None
+    end = key.find("\n\n", match.end())
+    stop = re.search(r"\n\s*-", key[match.end():])
+    ends = [e for e in (end if end >= 0 else None, match.end() + stop.start() if stop else None) if e is not None]
+    return match.end(), min(ends) if ends else len(key)
+
+
+def _deadline(own: str) -> str | None:
+    key = skey(own)
+    match = _DEADLINE_LINE.search(key)
+    if not match:
+        return None
+    line_end = own.find("\n", match.end())
+    value = own[match.end():line_end if line_end >= 0 else len(own)].strip().rstrip(".;,")
+    return value or None
