@@ -111,12 +111,14 @@ def schema_command() -> None:
 def eval_command(
     corpus: Annotated[Path, typer.Argument(help="gold corpus folder")] = Path("corpus"),
     as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
+    no_restore: Annotated[bool, typer.Option("--no-restore", help="run the extractors on the text as it comes")] = False,
 ) -> None:
     """Score the pipeline against the gold corpus; exit 1 under the corpus' thresholds."""
     from pipeline.evaluate import evaluate, format_table
+    from pipeline.stages import DEFAULT_PIPELINE
 
     try:
-        report = evaluate(corpus)
+        report = evaluate(corpus, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"] if no_restore else None)
     except KehoachError as exc:
         _fail(exc)
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_table(report))

@@ -25,7 +25,7 @@ from pipeline.vntext import WORD, fold, ocr_key
 from schemas import Agency, Mention
 
 UNITS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "huyen": "huyện",
-         "quan": "quận", "thi xa": "thị xã", "dac khu": "đặc khu"}
+         "quan": "quận", "thi xa": "thị xã", "thi tran": "thị trấn", "dac khu": "đặc khu"}
 OWN = "*"  # key of the issuer's own "unit place" in a localities dict
 _WORD = re.compile(r"[^\W_]+")
 _SO_OCR = {"s", "sb", "sd", "se", "s6", "so"}
@@ -113,9 +113,8 @@ def document_localities(doc: Document) -> dict[str, str]:
     return found
 
 
-def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
-    """Unit word and place name starting at ``words[i]``: (unit, place, words used)."""
-    unit, used = None, 0
+def _unit_at(words: list[_Word], i: int) -> tuple[str | None, int]:
+    """A unit word at ``words[i]`` (``tỉnh``, ``thành phố``, OCR'd ``Thành phí``): (unit, words used)."""
     for n in (2, 1):
         key = " ".join(w.key for w in words[i:i + n])
         if len(words[i:i + n]) < n or (words[i].break_before and i):
@@ -125,8 +124,26 @@ def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
             close = process.extractOne(key, [u for u in UNITS if " " in u], scorer=fuzz.ratio, score_cutoff=85)
             key = close[0] if close else key
         if key in UNITS:
-            unit, used = UNITS[key], n
+            return UNITS[key], n
+    return None, 0
+
+
+def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
+    """Unit word and place name starting at ``words[i]``: (unit, place, words used). Several units
+    and no place (``các huyện, thành phố``) make a collective unit: ``các huyện, thành phố``."""
+    plural = i < len(words) and words[i].key == "cac" and not words[i].break_before
+    unit, used = _unit_at(words, i + plural)
+    used += plural if unit else 0
+    units = [unit] if unit else []
+    while (unit and i + used < len(words) and words[i + used].comma_before and not words[i + used].break_before
+           and words[i + used].surface[:1].islower()):
+        more, n = _unit_at(words, i + used)
+        if not more:
             break
+        units.append(more)
+        used += n
+    if len(units) > 1 or (plural and unit):
+        return ("các " if plural else "") + ", ".join(units), None, used
     place, j = None, i + used
     if j < len(words) and not words[j].break_before and words[j].surface[:1].isupper():
         # a place named without its unit word must be a two-word Title Case name (Kiến Thụy):
@@ -199,10 +216,11 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             own = localities.get(OWN, "")
             if name == "Trạm Y tế" and own.startswith(("xã", "phường")):
                 return f"{name} {own}", kind, n   # a commune's plan: its own health station
-            if kind in ("health_facility", "press"):
+            if kind == "health_facility":
                 return name, kind, n
-            if kind in ("steering_committee", "office", "department", "school"):
-                # a local body named bare (Ban Chỉ đạo, Văn phòng, Chi cục) is the issuing locality's own
+            if kind in ("steering_committee", "office", "department", "school", "press", "mass_organisation"):
+                # a local body named bare (Ban Chỉ đạo, Văn phòng, Chi cục, Hội Nông dân) is the
+                # issuing locality's own
                 return " ".join(p for p in (name, own) if p), kind, n
             return None
         if place is None:
@@ -227,13 +245,19 @@ def _enumeration_at(words: list[_Word], i: int) -> list[tuple[str, str, int, int
     out, j = [], i + 1
     while j < len(words):
         best = None
-        for n in range(min(7, len(words) - j), 0, -1):
-            if n > 1 and any(w.break_before for w in words[j + 1:j + n]):
-                continue
-            candidate = " ".join((fold(head),) + tuple(w.key for w in words[j:j + n]))
-            for name in NATIONAL:
-                if name.startswith(head + " ") and fuzz.ratio(candidate, " ".join(_phrase_key(name))) >= FUZZY_MIN:
-                    best = (name, NATIONAL[name], j, j + n - 1)
+        for fuzzy in (False, True):  # an exact name of any length before a close one
+            for n in range(min(7, len(words) - j), 0, -1):
+                if n > 1 and any(w.break_before for w in words[j + 1:j + n]):
+                    continue
+                candidate = " ".join((fold(head),) + tuple(w.key for w in words[j:j + n]))
+                for name in NATIONAL:
+                    if not name.startswith(head + " "):
+                        continue
+                    target = " ".join(_phrase_key(name))
+                    if candidate == target or (fuzzy and fuzz.ratio(candidate, target) >= FUZZY_MIN):
+                        best = (name, NATIONAL[name], j, j + n - 1)
+                        break
+                if best:
                     break
             if best:
                 break

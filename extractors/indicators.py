@@ -23,7 +23,7 @@ from schemas import Indicator
 _ANCHOR = re.compile(r"^[ \t]*(?:\S{1,6}[.)][ \t]*)?(?:cac )?chi tieu[^\n]*:[ \t]*$", re.M)
 # a target stated in running text: "Tập huấn cho 100% cộng tác viên", "đạt trên 90%"
 _IN_TEXT = re.compile(r"\b(cho|dat(?: tren| toi thieu| it nhat)?|tren|toi thieu|it nhat)\s+(\d+(?:[.,]\d+)?)\s*%")
-_HEADING = re.compile(r"^\s*(?:[IVXLC]+|\d+(?:\.\d+)*)\s*[.)]\s", re.M)
+_HEADING = re.compile(r"^\s*(?:[ivxlc]+|\d+(?:\.\d+)*)\s*[.)]\s", re.M)
 _ITEM = re.compile(r"^\s*[-+•*]\s*", re.M)
 _NUMBER = r"(\d+(?:[.,]\d+)*)"
 _UNIT_WORDS = ["bé trai/100 bé gái", "lần/năm", "người", "trẻ", "cơ sở", "xã", "lượt", "%", "‰"]

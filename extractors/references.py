@@ -63,9 +63,11 @@ _ISSUER_END = re.compile(r"\s+(?:ve|va|tai|nham|theo|de|sau day|ngay|da|trong|,)
 # Names cited without a symbol: national strategies and programmes, whose names end with their
 # horizon ("... đến năm 2030", "... giai đoạn 2026-2035"). Local programmes and schemes named the
 # same way are too often descriptions rather than citations, so they are left out.
+# Matched on the key, so that they hold on unrestored text; the name must start with a capital.
 _NAMED = re.compile(
-    r"(?<![\w])(Chiến lược|Chương trình(?= mục tiêu quốc gia))\s+([^.;:()]{3,200}?(?:đến năm \d{4}|giai đoạn \d{4}\s?-\s?\d{4}))")
-_LAW = re.compile(r"(?<![\w])(Bộ luật|Luật)\s+((?:[A-ZĐ][^\s,.;:()]*)(?:\s+[^\s,.;:()]+){0,6})")
+    r"(?<![\w])(chien luoc|chuong trinh(?=\s+muc\s+tieu\s+quoc\s+gia))\s+"
+    r"([^.;:()]{3,200}?(?:den\s+nam\s+\d{4}|giai\s+doan\s+\d{4}\s?-\s?\d{4}))")
+_LAW = re.compile(r"(?<![\w])(bo luat|luat)\s+([^\s,.;:()]+(?:\s+[^\s,.;:()]+){0,6})")
 
 
 def extract_references(doc: Document) -> Document:
@@ -159,35 +161,39 @@ def _read_date_and_issuer(text: str, key: str, end: int, item: dict, doc: Docume
 
 
 def _named_references(text: str, taken: list[tuple[int, int]]) -> list[dict]:
+    key = skey(text)
     found = []
     for pattern in (_NAMED, _LAW):
-        for match in pattern.finditer(text):
-            doc_type, name = match.group(1), re.sub(r"\s+", " ", match.group(2).strip())
-            name = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", name)
+        for match in pattern.finditer(key):
+            start, end = match.start(), match.end()
+            national_programme = match.group(1).startswith("chuong")
+            if not text[start].isupper() or not (national_programme or text[match.start(2)].isupper()):
+                continue
             if pattern is _LAW:
-                name = _law_name(name)
-                if not name:
+                length = _law_name_length(key[match.start(2):match.end(2)])
+                if not length:
                     continue
-            title = f"{doc_type} {name}"
-            start, end = match.start(), match.start() + len(title)
+                end = match.start(2) + length
             if any(s < end and start < e for s, e in taken):
                 continue
+            title = re.sub(r"\s+", " ", text[start:end]).strip()
+            title = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", title)
             taken.append((start, end))
-            found.append({"text": title, "span": [start, end], "doc_type": "Luật" if "uật" in doc_type else doc_type,
-                          "number": None, "symbol": None, "date": None, "issuer": None, "normalized_id": None,
-                          "title": title})
+            doc_type = "Luật" if pattern is _LAW else TYPE_WORDS[re.sub(r"\s+", " ", match.group(1))]
+            found.append({"text": text[start:end], "span": [start, end], "doc_type": doc_type, "number": None,
+                          "symbol": None, "date": None, "issuer": None, "normalized_id": None, "title": title})
     return found
 
 
-def _law_name(words: str) -> str | None:
-    """``Ngân sách nhà nước năm 2015 và`` -> ``Ngân sách nhà nước``: the name runs until a word that
-    starts the rest of the sentence."""
-    out = []
-    for word in words.split():
-        if fold(word) in _LAW_STOP or word[0].isdigit():
+def _law_name_length(words: str) -> int:
+    """``ngan sach nha nuoc nam 2015 va`` -> the length of ``ngan sach nha nuoc``: the name runs until a
+    word that starts the rest of the sentence."""
+    end = 0
+    for match in re.finditer(r"\S+", words):
+        if match.group(0) in _LAW_STOP or match.group(0)[0].isdigit():
             break
-        out.append(word)
-    return " ".join(out) if out else None
+        end = match.end()
+    return end
 
 
 _LAW_STOP = {"so", "nam", "va", "ve", "cua", "ngay", "da", "duoc", "theo", "tai", "nhu", "thi", "la", "co", "sua",

@@ -171,9 +171,10 @@ def _clean_body(clean_text: str) -> str:
     return "\n".join(line for line in clean_text.splitlines() if not line.startswith("#"))
 
 
-def evaluate(corpus: Path, restore=None) -> Report:
+def evaluate(corpus: Path, restore=None, pipeline: list[str] | None = None) -> Report:
     """Score every ``*.gold.json`` in ``corpus``. ``restore`` (text -> text) is the restoration to
-    score; by default the pipeline's own (``pipeline.restore``)."""
+    score; by default the pipeline's own (``pipeline.restore``). ``pipeline`` names the stages to
+    run (default: all), e.g. without ``restore`` to score the extractors on the text as it comes."""
     if restore is None:
         from pipeline.restore import load
         restore = load().restore
@@ -190,7 +191,7 @@ def evaluate(corpus: Path, restore=None) -> Report:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         name = gold_path.name.removesuffix(".gold.json")
         source = corpus / gold["source"]
-        record: Record = process_file(source)
+        record: Record = process_file(source, pipeline=pipeline)
         pred = record.model_dump(mode="json")
         scores = {
             "document": score_document(pred["document"], gold["document"]),

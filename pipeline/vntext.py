@@ -92,11 +92,18 @@ def ocr_key(text: str) -> str:
     return re.sub(r"[a-z]+", fix, skey(text))
 
 
+# Vietnamese syllable structure on the folded form: onset, vowel nucleus, coda. The word lists the
+# syllable file is built from also hold abbreviations and letters ("s", "stc", "sd"): not syllables.
+SYLLABLE_SHAPE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+                             r"(?:ch|ng|nh|[cmnpt])?$")
+
+
 @lru_cache(maxsize=1)
 def syllables() -> frozenset[str]:
-    """Valid Vietnamese syllables, lowercase with diacritics (``dictionaries/syllables.txt``)."""
+    """Valid Vietnamese syllables, lowercase with diacritics (``dictionaries/syllables.txt``, less
+    anything without the shape of a syllable)."""
     text = resources.files("dictionaries").joinpath("syllables.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line)
+    return frozenset(line for line in text.splitlines() if line and SYLLABLE_SHAPE.match(fold(line)))
 
 
 @lru_cache(maxsize=1)

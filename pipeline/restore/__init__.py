@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.normalize import _tone_placement
 from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel
-from pipeline.vntext import WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
+from pipeline.vntext import SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
 
 DEFAULT_MODEL = "restore.npz"
 
@@ -39,6 +39,7 @@ _PROTECTED = re.compile(
     r"|[^\W_]*\d[^\W_]*(?:-[^\W_]+)+"                                     # KH-2025, 16-KH
     r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
     r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
+    r"|(?<![^\W\d_])[^\W\d_]{1,2}(?=\))"                                    # ... behind OCR dust: 7 . rb)
     r"|(?<=khóa )[IVXLC]+\b|(?<=khoá )[IVXLC]+\b|(?<=khoa )[IVXLC]+\b",   # khóa XII
     re.M)
 _IMPOSSIBLE = -1e9
@@ -183,8 +184,13 @@ class Restorer:
                 tokens.append(_Token(start, cut, split.group(1), ()))
                 tokens.append(_Token(cut, end, split.group(2), self._candidates(split.group(2).lower(), form)))
                 continue
-            # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are
-            candidates = () if not any(c.isalpha() for c in word) else self._candidates(word.lower(), form)
+            # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are;
+            # a letter glued to a sign ("T™™.", "K." in "KT.") is an abbreviation, not a cut syllable
+            glued = len(word) == 1 and end < len(line) and not line[end].isspace() and line[end] not in ",;)"
+            # capitals that cannot be a syllable are an acronym: UBND, KT, HĐND, BHYT
+            acronym = len(word) >= 2 and word.isalpha() and word.isupper() and not SYLLABLE_SHAPE.match(fold(word))
+            candidates = () if not any(c.isalpha() for c in word) or glued or acronym else self._candidates(
+                word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
         _prefer_surnames(tokens)
         return tokens
@@ -211,8 +217,9 @@ class Restorer:
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
         variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
-        if word[:1] in "pb" and len(word) > 1:
-            variants.append(("d" + ocr_key(word)[1:], self.VARIANT))  # Đ read as P or B: "Pang", "Pai"
+        if len(word) > 1 and (word[0] == "p" or (word[0] == "b" and fold(word) not in self.skeleton)):
+            # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
+            variants.append(("d" + ocr_key(word)[1:], self.VARIANT))
         for key, weight in variants:
             for syllable in self.skeleton.get(key, ()):
                 if weight == self.VARIANT and key[0] == "d" and word[:1] in "pb" and syllable[0] != "đ":
