@@ -27,25 +27,38 @@ def run_command(
     out: Annotated[Path, typer.Option("-o", "--out", help="output folder")] = Path("out"),
     password: Annotated[str | None, typer.Option(help="password for encrypted PDFs")] = None,
     force: Annotated[bool, typer.Option(help="redo documents already finished in OUT")] = False,
+    only_failed: Annotated[bool, typer.Option("--only-failed", help="retry only the documents that failed")] = False,
+    workers: Annotated[int | None, typer.Option(help="worker processes (default: all cores; 0: in this process)")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds one document may take before its worker is killed")] = 1800,
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""
     from tqdm import tqdm
 
     from pipeline.runner import collect_inputs, run
 
+    if workers is not None and workers < 0:
+        _fail(UsageError("--workers must be 0 or more"))
+    if timeout <= 0:
+        _fail(UsageError("--timeout must be a positive number of seconds"))
     try:
         total = len(collect_inputs(inputs, exclude=out))
         bar = tqdm(total=total, unit="doc", disable=not sys.stderr.isatty(), file=sys.stderr)
+        counts = {"pages": 0, "failed": 0}
 
         def report(path: Path, record) -> None:
             bar.update(1)
             if record is None:
                 return
+            counts["pages"] += len(record.pages)
+            counts["failed"] += record.status == "failed"
+            bar.set_postfix(pages=counts["pages"], failed=counts["failed"], refresh=False)
             for error in record.errors:
                 page = f" (page {error.page})" if error.page else ""
                 bar.write(f"kehoach: {path}{page}: {record.status}: {error.code}: {error.message}", file=sys.stderr)
 
-        summary = run(inputs, out, options={"password": password}, force=force, on_result=report)
+        summary = run(inputs, out, options={"password": password}, force=force, only_failed=only_failed,
+                      workers=workers, timeout=timeout, scheduler=scheduler, on_result=report)
         bar.close()
     except KehoachError as exc:
         _fail(exc)

@@ -1,23 +1,43 @@
-"""Batch runs: collect the inputs, process each document, save it, report each outcome."""
+"""Batch runs: collect the inputs, decide what needs doing, process it in parallel, save every
+outcome as it comes, report.
+
+Three engines, one set of semantics (manifest, resume, records):
+
+- ``workers=0``: in this process (debugging; no timeout);
+- ``workers=N``: N worker processes on this machine (:class:`LocalPool`). A document that runs past
+  ``timeout`` has its worker killed; a worker that dies (segfault, out of memory) fails only the
+  document it held; either way the worker is replaced and the batch goes on;
+- ``scheduler="tcp://host:8786"``: an existing Dask cluster (``pip install kehoach[dask]``); the
+  file's bytes travel with the task, so workers need no shared disk.
+
+Only this process writes the output folder, one document at a time, atomically.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from pipeline.errors import ExitCode, UsageError
-from pipeline.stages import process_file
+from pipeline.stages import failed_record, process_file
 from pipeline.store import Store
 from schemas import Record
-
 
 # A gold corpus keeps its gold records and hand-corrected texts beside the inputs (SPEC §5);
 # they are eval's sidecar files, not documents.
 SIDECAR_SUFFIXES = (".gold.json", ".clean.txt")
 SIDECAR_NAMES = ("thresholds.json",)
+DEFAULT_TIMEOUT = 1800.0  # seconds per document: generous, a 2,000-page scan takes long
+# Test hook for fault injection only: "crash:<name part>" or "hang:<name part>" in a worker.
+FAULT_ENV = "KEHOACH_INJECT_FAULT"
 
 
 def is_sidecar(path: Path) -> bool:
@@ -61,13 +81,31 @@ def output_names(files: list[Path]) -> dict[Path, str]:
     return names
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Job:
+    path: Path
+    name: str
+    sha256: str
+    size: int
+
+
 @dataclass
 class RunSummary:
     total: int = 0
     skipped: int = 0
     by_status: Counter = field(default_factory=Counter)
     pages_by_method: Counter = field(default_factory=Counter)
+    errors_by_code: Counter = field(default_factory=Counter)
     missing_dependency: bool = False
+    seconds: float = 0.0
 
     @property
     def exit_code(self) -> ExitCode:
@@ -77,36 +115,236 @@ class RunSummary:
             return ExitCode.documents_failed
         return ExitCode.ok
 
+    def add(self, record: Record) -> None:
+        self.by_status[record.status] += 1
+        self.pages_by_method.update(p.method for p in record.pages)
+        self.errors_by_code.update(e.code for e in record.errors)
+        self.missing_dependency |= any(e.code == "missing_dependency" for e in record.errors)
+
     def as_dict(self) -> dict:
         return {"documents": self.total, "skipped": self.skipped, "by_status": dict(self.by_status),
-                "pages_by_method": dict(self.pages_by_method)}
+                "pages": sum(self.pages_by_method.values()), "pages_by_method": dict(self.pages_by_method),
+                "errors_by_code": dict(self.errors_by_code), "seconds": round(self.seconds, 2)}
 
 
 def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force: bool = False,
-        on_result: Callable[[Path, Record | None], None] | None = None) -> RunSummary:
-    """Process every input into ``out_dir``. ``on_result(path, record)`` is called per document
-    (record None when it was skipped as already done)."""
+        only_failed: bool = False, workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+        scheduler=None, on_result: Callable[[Path, Record | None], None] | None = None) -> RunSummary:
+    """Process every input into ``out_dir``. ``on_result(path, record)`` is called per document as
+    it is saved (record None when it was skipped). ``workers``: processes on this machine (default:
+    all cores; 0: in this process). ``scheduler``: a Dask scheduler address (or Client) instead."""
+    started = time.monotonic()
+    options = options or {}
     files = collect_inputs(inputs, exclude=out_dir)
     names = output_names(files)
     summary = RunSummary(total=len(files))
     store = Store(out_dir)
     try:
+        jobs = []
         for path in files:
-            name = names[path]
-            if not force and store.finished(name, hashlib.sha256(path.read_bytes()).hexdigest()):
+            job = Job(path, names[path], file_sha256(path), path.stat().st_size)
+            status = store.status(job.name)
+            done = store.finished(job.name, job.sha256)
+            if not force and (done or (only_failed and status != "failed")):
                 summary.skipped += 1
-                summary.by_status["ok"] += 1
+                if status:
+                    summary.by_status[status] += 1
                 if on_result:
                     on_result(path, None)
                 continue
-            record = process_file(path, options)
-            store.save(name, record)
-            summary.by_status[record.status] += 1
-            summary.pages_by_method.update(p.method for p in record.pages)
-            summary.missing_dependency |= any(e.code == "missing_dependency" for e in record.errors)
+            jobs.append(job)
+
+        def save(job: Job, record: Record) -> None:
+            store.save(job.name, record)
+            summary.add(record)
             if on_result:
-                on_result(path, record)
+                on_result(job.path, record)
+
+        if scheduler is not None:
+            run_on_dask(jobs, scheduler, options, save)
+        elif not jobs:
+            pass
+        elif workers == 0:
+            for job in jobs:
+                save(job, process_file(job.path, options))
+        else:
+            workers = workers or os.cpu_count() or 1
+            if len(jobs) < workers:  # few large documents: the spare cores OCR pages in parallel
+                options = {**options, "ocr_threads": max(1, (os.cpu_count() or 1) // max(1, len(jobs)))}
+            LocalPool(min(workers, len(jobs)) or 1, options, timeout).run(jobs, save)
         store.write_jsonl()
     finally:
         store.close()
+    summary.seconds = time.monotonic() - started
     return summary
+
+
+# --------------------------------------------------------------------------------- local workers
+
+def _worker_main(conn, options: dict) -> None:
+    """A worker process: documents in by path, records out as JSON, until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    fault = os.environ.get(FAULT_ENV, "")
+    from pipeline.restore import load
+    load()  # the language model, once per worker, before the first document's clock starts
+    conn.send("ready")
+    while True:
+        path = conn.recv()
+        if path is None:
+            return
+        kind, _, part = fault.partition(":")
+        if part and part in path:
+            if kind == "crash":
+                os.kill(os.getpid(), signal.SIGSEGV)
+            elif kind == "hang":
+                time.sleep(10 ** 6)
+        conn.send(process_file(Path(path), options).model_dump_json())
+
+
+@dataclass
+class _Worker:
+    process: mp.Process
+    conn: object
+    job: Job | None = None
+    started: float = 0.0
+
+
+class LocalPool:
+    """Worker processes that each hold one document at a time. The parent enforces the timeout by
+    killing the worker, and notices a dead worker by its process sentinel."""
+
+    def __init__(self, size: int, options: dict, timeout: float | None):
+        # one tesseract thread per OCR call: the parallelism is ours (workers, page threads)
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        self.context = mp.get_context("spawn")
+        self.options = options
+        self.timeout = timeout
+        self.workers = [self._start() for _ in range(size)]
+        for worker in self.workers:
+            self._ready(worker)
+
+    def _start(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.options), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    @staticmethod
+    def _ready(worker: _Worker) -> None:
+        """Wait for a new worker to load what it needs; a worker that cannot start is a defect."""
+        try:
+            if worker.conn.recv() == "ready":
+                return
+        except EOFError:
+            pass
+        raise RuntimeError(f"a worker process failed to start (exit code {worker.process.exitcode})")
+
+    def _replace(self, worker: _Worker) -> None:
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        fresh = self._start()
+        self._ready(fresh)
+        self.workers[self.workers.index(worker)] = fresh
+
+    def run(self, jobs: list[Job], save: Callable[[Job, Record], None]) -> None:
+        queue = deque(jobs)
+        try:
+            while queue or any(w.job for w in self.workers):
+                for worker in self.workers:
+                    if worker.job is None and queue:
+                        worker.job, worker.started = queue.popleft(), time.monotonic()
+                        worker.conn.send(str(worker.job.path))
+                busy = [w for w in self.workers if w.job]
+                wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=self._wait_time(busy))
+                for worker in busy:
+                    self._check(worker, save)
+        finally:
+            self.close()
+
+    def _wait_time(self, busy: list[_Worker]) -> float | None:
+        if self.timeout is None:
+            return None
+        return max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic())
+
+    def _check(self, worker: _Worker, save: Callable[[Job, Record], None]) -> None:
+        job = worker.job
+        try:
+            if worker.conn.poll():
+                payload = worker.conn.recv()
+                worker.job = None
+                save(job, Record.model_validate_json(payload))
+                return
+        except (EOFError, OSError):
+            pass  # the worker died mid-message: handled below as a crash
+        if not worker.process.is_alive():
+            code = worker.process.exitcode
+            how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
+            record = failed_record(job.path, job.sha256, job.size, "worker_crashed",
+                                   f"the worker processing this document died ({how}); the batch went on")
+        elif self.timeout is not None and time.monotonic() - worker.started > self.timeout:
+            record = failed_record(job.path, job.sha256, job.size, "timeout",
+                                   f"processing took longer than {self.timeout:g} s; the worker was stopped")
+        else:
+            return
+        self._replace(worker)
+        save(job, record)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self.workers:
+            worker.process.join(5)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+
+
+# --------------------------------------------------------------------------------- Dask
+
+def process_remote(path: str, data: bytes, options: dict) -> str:
+    """The task a Dask worker runs: the record of one file, from its bytes, as JSON."""
+    return process_file(Path(path), options, data=data).model_dump_json()
+
+
+def run_on_dask(jobs: list[Job], scheduler, options: dict, save: Callable[[Job, Record], None],
+                in_flight_per_worker: int = 4) -> None:
+    """Send the documents to a Dask cluster, a bounded number at a time (each task carries the
+    file's bytes), and save each record as it returns."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:
+        raise UsageError("--scheduler needs Dask: pip install 'kehoach[dask]'") from exc
+    client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
+    try:
+        window = max(1, in_flight_per_worker * max(1, len(client.scheduler_info().get("workers", {}))))
+        queue = deque(jobs)
+        pending = as_completed()
+        owner = {}
+
+        def submit() -> None:
+            job = queue.popleft()
+            future = client.submit(process_remote, str(job.path), job.path.read_bytes(), options, pure=False)
+            owner[future.key] = job
+            pending.add(future)
+
+        for _ in range(min(window, len(queue))):
+            submit()
+        for future in pending:
+            job = owner.pop(future.key)
+            try:
+                record = Record.model_validate_json(future.result())
+            except Exception as exc:  # a worker lost or a task that raised: this document only
+                record = failed_record(job.path, job.sha256, job.size, "worker_crashed",
+                                       f"the Dask task failed ({type(exc).__name__}: {exc})")
+            save(job, record)
+            if queue:
+                submit()
+    finally:
+        if client is not scheduler:
+            client.close()

@@ -49,8 +49,8 @@ def get_stage(name: str) -> Stage:
         raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}") from None
 
 
-def ingest(path: Path, options: dict) -> Document:
-    data = path.read_bytes()
+def ingest(path: Path, options: dict, data: bytes | None = None) -> Document:
+    data = path.read_bytes() if data is None else data
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), media_type="application/octet-stream",
                     size_bytes=len(data))
     doc = Document(path=path, source=source)
@@ -92,9 +92,20 @@ def to_record(doc: Document) -> Record:
     )
 
 
-def process_file(path: Path, options: dict | None = None, pipeline: list[str] | None = None) -> Record:
+def failed_record(path: Path, sha256: str, size: int, code: str, message: str, stage: str = "run") -> Record:
+    """The record of a document that never came back from its worker (timeout, crash)."""
+    source = Source(path=str(path), sha256=sha256, media_type="application/octet-stream", size_bytes=size)
+    doc = Document(path=Path(path), source=source)
+    doc.add_error(stage, code, message, fatal=True)
+    return to_record(doc)
+
+
+def process_file(path: Path, options: dict | None = None, pipeline: list[str] | None = None,
+                 data: bytes | None = None) -> Record:
+    """The record of one file. ``data``: its bytes, when the caller has them (a Dask worker on
+    another machine cannot read the path)."""
     options = options or {}
-    doc = ingest(Path(path), options)
+    doc = ingest(Path(path), options, data)
     if not doc.failed:
         for name in pipeline or DEFAULT_PIPELINE:
             try:

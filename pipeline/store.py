@@ -69,6 +69,8 @@ class Store:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.out_dir / "kehoach.sqlite")
         self.db.executescript(SCHEMA)
+        for stale in self.out_dir.glob(".*.tmp"):  # half-written by a run that was killed
+            stale.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.db.close()
@@ -78,6 +80,11 @@ class Store:
         JSON file is in place (the resume check)."""
         row = self.db.execute("SELECT sha256, status FROM documents WHERE name = ?", (name,)).fetchone()
         return bool(row and row[0] == sha256 and row[1] == "ok" and (self.out_dir / f"{name}.json").exists())
+
+    def status(self, name: str) -> str | None:
+        """The status the manifest holds for ``name``, or None when it was never processed."""
+        row = self.db.execute("SELECT status FROM documents WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
 
     def save(self, name: str, record: Record) -> None:
         write_atomic(self.out_dir / f"{name}.json", record_json(record))

@@ -4,6 +4,7 @@ Vietnamese (TCVN3/VNI mojibake is converted first; glyph garbage is not) is rend
 from __future__ import annotations
 
 import io
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pdfplumber
@@ -23,11 +24,17 @@ MIN_LETTERS = 20
 RENDER_DPI = 300
 
 
+def _collect(result: ReadResult, pending: dict[int, Future], number: int) -> None:
+    text, confidence = pending.pop(number).result()
+    page = result.pages[number - 1]
+    page.text, page.confidence = text, confidence
+
+
 def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
     password = options.get("password") or ""
     try:
         pdf = pdfplumber.open(io.BytesIO(data), password=password)
-        pages = list(pdf.pages)
+        pages = pdf.pages
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect):
@@ -36,7 +43,12 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
         raise CorruptFile(f"the PDF cannot be parsed ({type(cause).__name__}: {cause})") from exc
     result = ReadResult(pages=[], encoding="pdf")
     encodings: set[str] = set()
-    with pdf:
+    # Scanned pages are OCR'd by a few threads (tesseract runs as a subprocess, so threads are
+    # enough); the renderer stays at most two pages ahead of them, so memory does not grow with
+    # the page count. Each page's layout cache is dropped once the page is read.
+    threads = max(1, int(options.get("ocr_threads") or 1))
+    pending: dict[int, Future] = {}
+    with pdf, ThreadPoolExecutor(threads) as pool:
         for number, page in enumerate(pages, start=1):
             try:
                 raw = page.extract_text() or ""
@@ -48,10 +60,16 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
             if letters >= MIN_LETTERS and score >= MIN_PLAUSIBILITY:
                 encodings.add(encoding)
                 result.pages.append(PageText(number=number, text=text, method="pdf_text"))
-                continue
-            image = page.to_image(resolution=RENDER_DPI).original
-            ocr_text, confidence = ocr_image(image)
-            result.pages.append(PageText(number=number, text=ocr_text, method="ocr", confidence=confidence))
+            else:
+                image = page.to_image(resolution=RENDER_DPI).original
+                result.pages.append(PageText(number=number, text="", method="ocr"))
+                pending[number] = pool.submit(ocr_image, image)
+                del image
+                while len(pending) > threads + 1:
+                    _collect(result, pending, min(pending))
+            page.close()
+        for number in sorted(pending):
+            _collect(result, pending, number)
     legacy = encodings - {"unicode"}
     result.encoding = "pdf+" + "+".join(sorted(legacy)) if legacy else "pdf"
     return result

@@ -102,11 +102,12 @@ class Restorer:
         # every syllable, in the tone-placement convention normalisation uses (hòa, thủy), likeliest first
         words = {_tone_placement(w) for w in syllables()} | {w for w in self.lm.vocab if w in syllables()}
         self.skeleton: dict[str, list[str]] = defaultdict(list)
-        for word in sorted(words, key=self._unigram, reverse=True):
+        # ties broken by the word itself: the order must not depend on the process's hash seed
+        for word in sorted(words, key=lambda w: (-self._unigram(w), w)):
             self.skeleton[fold(word)].append(word)
         self._skeleton_keys = list(self.skeleton)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
-        for word in sorted((w for w in words if w in self.lm.ids), key=self._unigram, reverse=True):
+        for word in sorted((w for w in words if w in self.lm.ids), key=lambda w: (-self._unigram(w), w)):
             if len(self._by_initial[word[0]]) < 10:
                 self._by_initial[word[0]].append(word)
 
@@ -256,7 +257,7 @@ class Restorer:
         # keep the candidates whose prior (channel x unigram) is within reach of the best one's
         prior = {c: p + self._unigram(c) for c, p in scores.items()}
         top = max(prior.values())
-        kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=prior.get, reverse=True)
+        kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
         return tuple((c, scores[c]) for c in kept[:self.MAX_CANDIDATES])
 
     def _decode(self, tokens: list[_Token]) -> list[str | None]:
@@ -399,6 +400,9 @@ def load(path: str | None = None) -> Restorer:
 
 def restore_stage(doc):
     """Pipeline stage: restore each page of ``doc.text``; page spans follow, the count goes in quality."""
+    if doc.quality.get("language") == "other":
+        doc.quality["restored_tokens"] = 0
+        return doc
     restorer = load()
     form = doc.quality.get("input_form")
     parts, spans, changed, offset = [], [], 0, 0
