@@ -51,7 +51,7 @@ def _words(text: str) -> list[_Word]:
         gap = text[last:match.start()]
         brk = bool(_BREAK.search(gap)) or not out
         line = "\n" in gap
-        key = ocr_key(match.group(0)).lower()
+        key = _word_key(match.group(0))
         if match.group(0)[:1] == "S" and key in _SO_OCR:
             key = "so"  # "S Y tế", "Sb Y te", "S¢ Tài chính": Sở cut short by OCR
         expansion = ABBREVIATIONS.get(key) if match.group(0).isupper() or key in ("ubnd", "hdnd") else None
@@ -63,6 +63,12 @@ def _words(text: str) -> list[_Word]:
     return out
 
 
+@lru_cache(maxsize=100_000)
+def _word_key(word: str) -> str:
+    return ocr_key(word).lower()
+
+
+@lru_cache(maxsize=10_000)
 def _phrase_key(name: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in WORD.findall(name))
 
@@ -99,7 +105,14 @@ def _place_keys() -> dict[tuple[str, ...], str]:
 
 def document_localities(doc: Document) -> dict[str, str]:
     """Unit -> place the document implies: its issuer's (``xã`` -> ``Kiến Hải``) and the province
-    it names most (``thành phố`` -> ``Hải Phòng``)."""
+    it names most (``thành phố`` -> ``Hải Phòng``). Worked out once per document."""
+    key = ("localities", getattr(doc.info, "issuer", None), len(doc.text))
+    if key not in doc.cache:
+        doc.cache[key] = _localities_of(doc)
+    return doc.cache[key]
+
+
+def _localities_of(doc: Document) -> dict[str, str]:
     found: dict[str, str] = {}
     issuer = getattr(doc.info, "issuer", None) or ""
     match = re.search(r"\b(tỉnh|thành phố|xã|phường|đặc khu)\s+(\S.*)$", issuer)

@@ -42,6 +42,8 @@ class Document:
     tasks: list[Task] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    # what a stage works out once per document for the stages after it (e.g. its localities)
+    cache: dict = field(default_factory=dict)
 
     def add_error(self, stage: str, code: str, message: str, page: int | None = None, *, fatal: bool = False) -> None:
         self.errors.append(ErrorItem(stage=stage, code=code, message=message, page=page))

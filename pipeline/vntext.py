@@ -24,16 +24,26 @@ _LETTER = r"[^\W\d_]"
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 
 
+class _StripTable(dict):
+    """``str.translate`` table that works out each character's diacritic-free form once."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in "đĐ":
+            base = "d" if ch == "đ" else "D"
+        else:
+            first = unicodedata.normalize("NFD", ch)[0]
+            base = first if first.isascii() or not first.isalpha() else ch
+        self[code] = base
+        return base
+
+
+_STRIP = _StripTable()
+
+
 def strip_diacritics(text: str) -> str:
     """``Kế hoạch Đảng`` -> ``Ke hoach Dang`` (case kept, one char out per char in)."""
-    out = []
-    for ch in text:
-        if ch in "đĐ":
-            out.append("d" if ch == "đ" else "D")
-            continue
-        base = unicodedata.normalize("NFD", ch)[0]
-        out.append(base if base.isascii() or not base.isalpha() else ch)
-    return "".join(out)
+    return text.translate(_STRIP)
 
 
 def fold(text: str) -> str:
@@ -69,7 +79,7 @@ def skey(text: str) -> str:
             word = "".join(_DIGIT_IN_WORD.get(c, c) for c in word)
         return word
 
-    return re.sub(r"[a-z0-9]+", fix, folded)
+    return re.sub(r"[a-z0-9]*[0-9][a-z0-9]*", fix, folded)  # only words with a digit can change
 
 
 def _is_ocr_mixed(word: str) -> bool:

@@ -8,6 +8,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2
+from PIL import Image
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
@@ -22,6 +24,23 @@ MIN_PLAUSIBILITY = 0.5
 # ... and when it has at least this many letters (a scan may carry a stray text object).
 MIN_LETTERS = 20
 RENDER_DPI = 300
+
+
+class _Renderer:
+    """Pages rendered at RENDER_DPI in grey by pdfium, the document opened once (pdfplumber's
+    ``to_image`` reopens it for every page and converts to RGB)."""
+
+    def __init__(self, data: bytes, password: str):
+        self.data, self.password, self.doc = data, password, None
+
+    def __call__(self, index: int) -> Image.Image:
+        if self.doc is None:
+            self.doc = pypdfium2.PdfDocument(self.data, password=self.password or None)
+        return self.doc[index].render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
 
 
 def _collect(result: ReadResult, pending: dict[int, Future], number: int) -> None:
@@ -48,6 +67,7 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
     # the page count. Each page's layout cache is dropped once the page is read.
     threads = max(1, int(options.get("ocr_threads") or 1))
     pending: dict[int, Future] = {}
+    render = _Renderer(data, password)
     with pdf, ThreadPoolExecutor(threads) as pool:
         for number, page in enumerate(pages, start=1):
             try:
@@ -61,7 +81,7 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
                 encodings.add(encoding)
                 result.pages.append(PageText(number=number, text=text, method="pdf_text"))
             else:
-                image = page.to_image(resolution=RENDER_DPI).original
+                image = render(number - 1)
                 result.pages.append(PageText(number=number, text="", method="ocr"))
                 pending[number] = pool.submit(ocr_image, image)
                 del image
@@ -70,6 +90,7 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
             page.close()
         for number in sorted(pending):
             _collect(result, pending, number)
+    render.close()
     legacy = encodings - {"unicode"}
     result.encoding = "pdf+" + "+".join(sorted(legacy)) if legacy else "pdf"
     return result
