@@ -28,6 +28,7 @@ TASK_TITLES = re.compile(r"nhiem vu|giai phap|to chuc thuc hien|noi dung")
 _LEAD_LINE = re.compile(r"c\w{0,2} quan chu tri\s*:")     # OCR: "Cả quan chủ trì"
 _SUPPORT_LINE = re.compile(r"c\w{0,2} quan phoi hop\s*:")
 _DEADLINE_LINE = re.compile(r"thoi gian (?:thuc hien|hoan thanh)\s*:\s*")
+_LIST_END = re.compile(r"\n\n|\n\s*-")
 _SUPPORT = re.compile(r"phoi hop (?:voi|cung)?")
 _LEADS_AFTER = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?(?::\s*)?chu (?:tri|dong)")
 _GIVEN_TO = re.compile(r"giao(?: cho)?\s*$")
@@ -112,13 +113,12 @@ def _roles(own: str, localities: dict[str, str]) -> tuple[list[str], list[str], 
 
 
 def _line_span(key: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:
+    """Where the list after ``Cơ quan chủ trì:`` runs: to a blank line or the next dash item."""
     match = pattern.search(key)
     if not match:
         return None
-    end = key.find("\n\n", match.end())
-    stop = re.search(r"\n\s*-", key[match.end():])
-    ends = [e for e in (end if end >= 0 else None, match.end() + stop.start() if stop else None) if e is not None]
-    return match.end(), min(ends) if ends else len(key)
+    stop = _LIST_END.search(key, match.end())
+    return match.end(), stop.start() if stop else len(key)
 
 
 def _deadline(own: str) -> str | None:

@@ -7,7 +7,8 @@ tesseract ``-l eng`` (how seeds 001/002/004 were damaged), and pair each OCR'd l
 
 The pairs teach ``kehoach lm build`` the OCR channel (which syllable a damaged token was); the
 held-out pairs are the OCR-noisy test set of ``bench/restore.py``. Needs tesseract with ``eng`` and
-the DejaVu fonts (Debian: tesseract-ocr-eng, fonts-dejavu-core).
+fonts with Vietnamese glyphs (Debian: tesseract-ocr-eng, fonts-liberation2, fonts-freefont-ttf,
+fonts-dejavu-core).
 """
 
 from __future__ import annotations
@@ -27,11 +28,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pipeline.restore.corpus import iter_files, read_exclusions  # noqa: E402
 from pipeline.vntext import fold  # noqa: E402
 
-# Liberation 1.07 (Debian's fonts-liberation) lacks Vietnamese glyphs; DejaVu has them and tesseract eng
-# damages it the way the seeds are damaged (s6, ciia, Ké, twong).
-FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"]
+# (font, weight). Plans are set in Times New Roman: Liberation Serif 2 (Debian's fonts-liberation2;
+# 1.07 in fonts-liberation lacks the Vietnamese glyphs) has its metrics, FreeSerif (fonts-freefont-ttf)
+# is another Times; DejaVu (fonts-dejavu-core) for the rest. Fonts not installed are skipped.
+FONT_CHOICES = [
+    ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf", 5),
+    ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf", 1),
+    ("/usr/share/fonts/truetype/freefont/FreeSerif.ttf", 2),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 3),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", 1),
+    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 1),
+]
+FONTS = [(path, weight) for path, weight in FONT_CHOICES if Path(path).exists()]
 WIDTH, HEIGHT, MARGIN = 2000, 2800, 120
 
 
@@ -54,7 +62,7 @@ def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
 def render_and_ocr(job: tuple[int, list[str]]) -> list[tuple[str, str]]:
     seed, paragraphs = job
     rng = random.Random(seed)
-    font_path = rng.choices(FONTS, weights=[6, 2, 1])[0]
+    font_path = rng.choices([f for f, _ in FONTS], weights=[w for _, w in FONTS])[0]
     size = rng.randint(30, 54)
     font = ImageFont.truetype(font_path, size)
     if rng.random() < 0.1:

@@ -215,6 +215,15 @@ class Restorer:
             return ()  # a word that carries its marks in stripped text was typed that way
         else:
             ocr_weight = 0.0
+        if any(c in OCR_GLYPHS for c in word):
+            # the glyph could be any vowel cluster: every syllable that fits, nothing else
+            pattern = re.compile("".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
+                                         for c in fold(word)) + "$")
+            for key in self._skeleton_keys:
+                if pattern.match(key):
+                    for syllable in self.skeleton[key][:6]:
+                        offer(syllable, self.VARIANT + ocr_weight)
+            return self._pruned(scores)
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
         variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
@@ -229,15 +238,6 @@ class Restorer:
                 offer(syllable, weight - min(math.log10(seen + 1), 0.5) + ocr_weight)
         if word in syllables() and mode == "ocr":
             offer(word, 0.0)
-        if any(c in OCR_GLYPHS for c in word) and any(c.isalpha() for c in word):
-            # the glyph could be any vowel cluster: every syllable that fits, nothing else
-            scores.clear()
-            pattern = re.compile("".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
-                                         for c in fold(word)) + "$")
-            for key in self._skeleton_keys:
-                if pattern.match(key):
-                    for syllable in self.skeleton[key][:6]:
-                        offer(syllable, self.VARIANT + ocr_weight)
         if not scores and word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
@@ -252,9 +252,12 @@ class Restorer:
                 for syllable in self.skeleton[near][:3]:
                     seen = self.ocr_total.get(syllable, 0)
                     offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
+        return self._pruned(scores)
+
+    def _pruned(self, scores: dict[str, float]) -> tuple[tuple[str, float], ...]:
+        """The candidates whose prior (channel x unigram) is within reach of the best one's."""
         if not scores:
             return ()
-        # keep the candidates whose prior (channel x unigram) is within reach of the best one's
         prior = {c: p + self._unigram(c) for c, p in scores.items()}
         top = max(prior.values())
         kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
@@ -405,15 +408,13 @@ def restore_stage(doc):
         return doc
     restorer = load()
     form = doc.quality.get("input_form")
-    parts, spans, changed, offset = [], [], 0, 0
+    parts, spans, changed, previous_end = [], [], 0, 0
     for start, end in doc.page_spans or [(0, len(doc.text))]:
-        if parts:
-            parts.append(doc.text[previous_end:start])
-            offset += start - previous_end
+        parts.append(doc.text[previous_end:start])      # what lies between pages, as it is
         text, n = restorer.restore_counted(doc.text[start:end], form)
-        parts.append(text)
+        offset = sum(map(len, parts))
         spans.append((offset, offset + len(text)))
-        offset += len(text)
+        parts.append(text)
         changed += n
         previous_end = end
     doc.text = "".join(parts)
