@@ -86,7 +86,7 @@ def _is_ocr_mixed(word: str) -> bool:
     """A token mixing letters and digits is an OCR'd word (``s6``, ``x4``, ``1anh``), not a number."""
     has_alpha = any(c.isalpha() for c in word)
     has_digit = any(c.isdigit() for c in word)
-    return has_alpha and has_digit and (not word[0].isdigit() or (word[0] == "1" and word[1:].isalpha()))
+    return has_alpha and has_digit and (not word[0].isdigit() or word[0] == "1")
 
 
 def ocr_key(text: str) -> str:

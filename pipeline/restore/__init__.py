@@ -53,7 +53,7 @@ _TOKEN = re.compile(r"[^\W_¢€§©®¥]+(?:[¢€§©®¥&][^\W_]*)*|[¢€§�
 # What tesseract -l eng writes for a Vietnamese vowel it cannot read ("S¢" for "Sở", "hi€u" for
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&"
-_NUMBER_THEN_WORD = re.compile(r"^(\d+)([^\W\d_]{3,})$")  # 31thang: OCR lost the space
+_NUMBER_THEN_WORD = re.compile(r"^(\d{2,}|[02-9])([^\W\d_]{3,})$")  # 31thang: OCR lost the space (not 1anh: an l)
 
 
 @dataclass(slots=True)
@@ -106,6 +106,9 @@ class Restorer:
         for word in sorted(words, key=lambda w: (-self._unigram(w), w)):
             self.skeleton[fold(word)].append(word)
         self._skeleton_keys = list(self.skeleton)
+        self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
+        for key in self._skeleton_keys:
+            self._keys_by_initial[key[:1]].append(key)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         for word in sorted((w for w in words if w in self.lm.ids), key=lambda w: (-self._unigram(w), w)):
             if len(self._by_initial[word[0]]) < 10:
@@ -243,12 +246,14 @@ class Restorer:
             # syllables that start with it
             for syllable in self._by_initial.get(word, ()):
                 offer(syllable, self.EDIT + ocr_weight)
-        elif not scores and mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum():
-            # OCR damage the learned table has not seen: syllables one or two edits away
+        elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and fold(word) not in self.skeleton:
+            # no syllable as it stands: also the syllables one or two edits away (the learned table
+            # may know only some of what it was: "phd" is "phủ" there, and "phố" here)
             key = ocr_key(word)
             limit = 1 if len(key) <= 3 else 2
-            for near, distance, _ in process.extract(key, self._skeleton_keys, scorer=Levenshtein.distance,
-                                                     score_cutoff=limit, limit=8):
+            # (among skeletons with the same first letter: OCR damage to it is undone by the keys above)
+            for near, distance, _ in process.extract(key, self._keys_by_initial.get(key[:1], ()),
+                                                     scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
                 for syllable in self.skeleton[near][:3]:
                     seen = self.ocr_total.get(syllable, 0)
                     offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
