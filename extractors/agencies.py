@@ -69,6 +69,17 @@ def _word_key(word: str) -> str:
 
 
 @lru_cache(maxsize=10_000)
+def _comma_positions(name: str) -> frozenset[int]:
+    """Indices of the words of ``name`` that follow a comma: ``Sở Văn hóa, Thể thao`` -> {3}."""
+    positions, index = set(), 0
+    for match in WORD.finditer(name):
+        if index and "," in name[previous_end:match.start()]:
+            positions.add(index)
+        previous_end, index = match.end(), index + 1
+    return frozenset(positions)
+
+
+@lru_cache(maxsize=10_000)
 def _phrase_key(name: str) -> tuple[str, ...]:
     return tuple(fold(w) for w in WORD.findall(name))
 
@@ -158,7 +169,7 @@ def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
     if len(units) > 1 or (plural and unit):
         return ("các " if plural else "") + ", ".join(units), None, used
     place, j = None, i + used
-    if j < len(words) and not words[j].break_before and words[j].surface[:1].isupper():
+    if j < len(words) and not (words[j].break_before or words[j].comma_before) and words[j].surface[:1].isupper():
         # a place named without its unit word must be a two-word Title Case name (Kiến Thụy):
         # one word, or capitals (CỘNG HÒA in the national motto), are too often something else
         for n in (4, 3, 2, 1) if unit else (4, 3, 2):
@@ -207,8 +218,8 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
         if n > 1 and any(w.break_before for w in words[i + 1:i + n]):
             continue
         hit = _lookup(words, i, n, fuzzy)
-        if not hit:
-            continue
+        if not hit or any(words[i + k].comma_before and k not in _comma_positions(hit[0]) for k in range(1, n)):
+            continue  # a comma in the text where the name has none: two names, not one
         name, kind, role = hit
         if role == "national":
             return name, kind, n
@@ -223,7 +234,7 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             return (f"{name} {place}" if place else name), kind, n + used
         if name.startswith("Đảng ủy") or name == "Ban Thường vụ":
             inner = _match_at(words, i + n, localities) if i + n < len(words) else None
-            if inner and not words[i + n].break_before:
+            if inner and not (words[i + n].break_before or words[i + n].comma_before):
                 return f"{name} {inner[0]}", kind, n + inner[2]
         if unit is None and place is None:
             own = localities.get(OWN, "")

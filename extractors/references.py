@@ -53,8 +53,10 @@ NORMATIVE = re.compile(rf"(?<![\d/])(\d{{1,4}})\s?/\s?((?:19|20)\d\d)\s?/\s?({_C
 PARTY = re.compile(rf"(?<![\d/])(\d{{1,5}})\s?-\s?({_CODE})\s?/\s?({_CODE}(?:-{_CODE})?)(?![\w/])")
 ADMIN = re.compile(rf"(?<![\d/])(\d{{1,5}})\s?/\s?({_CODE})\s?-\s?({_ISSUER})(?![\w/])")
 
+# "số" (also as OCR leaves it: "sé", "sd") and one or two digits cut off the number that follows
+_SPLIT_NUMBER = re.compile(r"\bs[a-z]?\s+(\d{1,2})\s$")
 _TYPE_BEFORE = re.compile(r"(" + "|".join(sorted((re.escape(k) for k in TYPE_WORDS), key=len, reverse=True))
-                          + r")\s*(?:so\s*)?[:.]?\s*$")
+                          + r")\s*(?:s[a-z]?\s*)?[:.]?\s*$")  # "số", also OCR-d "sé", "sd"
 _DATE_AFTER = re.compile(r"^[\s,(]*(?:ban hanh\s*)?ngay\s*(\d{1,2})\s*(?:[/.-]|\s*thang\s*)\s*(\d{1,2})"
                          r"\s*(?:[/.-]|\s*nam\s*)\s*((?:19|20)\d\d)")
 _OF = re.compile(r"^[\s,)]*cua\s+")
@@ -81,15 +83,20 @@ def extract_references(doc: Document) -> Document:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             symbol, doc_type = _canonical_symbol(kind, match)
+            start, number = match.start(), match.group(1)
+            split = _SPLIT_NUMBER.search(key[max(0, start - 12):start])
+            if symbol and split:
+                # "Quyết định số 11 72/0D-UBND": OCR put a space inside the number
+                number = split.group(1) + number
+                symbol = split.group(1) + symbol
+                start -= len(split.group(0)) - split.group(0).index(split.group(1))
             if symbol is None or symbol == own:
                 continue
-            start = match.start()
             before = _TYPE_BEFORE.search(key[max(0, start - 40):start])
             if before:
                 doc_type = TYPE_WORDS[before.group(1)]
                 start = start - (len(key[max(0, start - 40):start]) - before.start())
             taken.append((match.start(), match.end()))
-            number = match.group(1)
             item = {"text": text[start:match.end()], "span": [start, match.end()], "doc_type": doc_type,
                     "number": number, "symbol": symbol, "date": None, "issuer": None,
                     "normalized_id": symbol, "title": None}

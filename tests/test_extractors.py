@@ -45,6 +45,8 @@ REFERENCES = [
     ("Ke hoach so 14-KH/BU ngay 15/5/2025", "14-KH/ĐU", "Kế hoạch", "2025-05-15", None),
     ("(Quyết định số 3132/0P-UBND ngày 08/11/2017)", "3132/QĐ-UBND", "Quyết định", "2017-11-08", None),
     ("Công văn 33/TCDS-OMDS ngày 13/01/2023", "33/TCDS-QMDS", "Công văn", "2023-01-13", None),
+    ("Quyết định số 11 72/0D-UBND ngày 05/5/2022", "1172/QĐ-UBND", "Quyết định", "2022-05-05", None),
+    ("(Quyết định sé 1 34/OD-BYT ngày 19/01/2022 của Bộ Y tế)", "134/QĐ-BYT", "Quyết định", "2022-01-19", "Bộ Y tế"),
 ]
 
 
