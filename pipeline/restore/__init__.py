@@ -230,6 +230,7 @@ class Restorer:
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
         variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
+        variants += [(key, self.VARIANT) for key in _confusion_variants(ocr_key(word))]
         if len(word) > 1 and (word[0] == "p" or (word[0] == "b" and fold(word) not in self.skeleton)):
             # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
             variants.append(("d" + ocr_key(word)[1:], self.VARIANT))
@@ -366,6 +367,28 @@ def _split_tokens(line: str):
             if i < len(token):
                 yield offset + i, offset + i + 1, c
             run = i + 1
+
+
+# Letters tesseract -l eng reads for a Vietnamese letter it has no model of, inside a word (the
+# issue's list and the seeds: "lugc"/"luge" for "lược", "thye" for "thực", "phd" for "phố",
+# "chirc"/"chtrc" for "chức"): each undone once, on the diacritic-free key.
+_CONFUSIONS = [
+    (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o"),   # ợ read as g
+    (re.compile(r"(?<=[a-z]{2})e$"), "c"),         # final c read as e
+    (re.compile(r"(?<=[a-z]{2})d$"), "o"),         # ố read as d
+    (re.compile(r"(?<=[a-z])(?:ir|tr)(?=[a-z])"), "u"),  # ư read as ir / tr
+    (re.compile(r"(?<=[a-z])y(?=[a-z])"), "u"),    # ự read as y
+]
+
+
+def _confusion_variants(key: str) -> list[str]:
+    """Every key reachable by undoing one or more of the confusions (``luge`` -> ``luoe``, ``lugc``,
+    ``luoc``)."""
+    keys = {key}
+    for pattern, repl in _CONFUSIONS:
+        keys |= {pattern.sub(repl, k, count=1) for k in keys if pattern.search(k)}
+    keys.discard(key)
+    return sorted(keys)
 
 
 def _wordish(c: str) -> bool:
