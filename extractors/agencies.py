@@ -264,7 +264,6 @@ def _enumeration_at(words: list[_Word], i: int) -> list[tuple[str, str, int, int
     last word index) for each name after a plural head ``Sở``/``Bộ`` and a colon."""
     if words[i].key not in ("so", "bo") or i + 1 >= len(words) or not words[i + 1].break_before:
         return []
-    head = words[i].surface[:1].upper() + words[i].surface[1:].lower()
     head = "Sở" if words[i].key == "so" else "Bộ"
     out, j = [], i + 1
     while j < len(words):

@@ -80,8 +80,7 @@ class Restorer:
     def __init__(self, path: Path | str | None = None):
         path = Path(path) if path else model_path()
         with np.load(path) as data:
-            self.lm = LanguageModel(vocab=str(data["vocab"]).split("\n"),
-                                    **{k: data[k] for k in LanguageModel.__dataclass_fields__ if k != "vocab"})
+            self.lm = LanguageModel.from_npz(data)
             if "channel_count" in data.files:
                 clean = str(data["channel_clean"]).split("\n")
                 noisy = str(data["channel_noisy"]).split("\n")

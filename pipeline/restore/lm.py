@@ -77,9 +77,13 @@ class LanguageModel:
     @classmethod
     def load(cls, path: Path) -> "LanguageModel":
         with np.load(path) as data:
-            fields = {name: data[name] for name in data.files if name != "vocab"}
-            vocab = str(data["vocab"]).split("\n")
-        return cls(vocab=vocab, **{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
+            return cls.from_npz(data)
+
+    @classmethod
+    def from_npz(cls, data) -> "LanguageModel":
+        """From an open model file; only the model's own arrays are read (the file may hold more)."""
+        return cls(vocab=str(data["vocab"]).split("\n"),
+                   **{name: data[name] for name in cls.__dataclass_fields__ if name != "vocab"})
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
