@@ -125,9 +125,10 @@ def eval_command(
     corpus: Annotated[Path, typer.Argument(help="gold corpus folder")] = Path("corpus"),
     as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
     no_restore: Annotated[bool, typer.Option("--no-restore", help="run the extractors on the text as it comes")] = False,
+    errors: Annotated[bool, typer.Option("--errors", help="list each extra (+) and missing (-) item")] = False,
 ) -> None:
     """Score the pipeline against the gold corpus; exit 1 under the corpus' thresholds."""
-    from pipeline.evaluate import evaluate, format_table
+    from pipeline.evaluate import evaluate, format_errors, format_table
     from pipeline.stages import DEFAULT_PIPELINE
 
     try:
@@ -135,6 +136,8 @@ def eval_command(
     except KehoachError as exc:
         _fail(exc)
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_table(report))
+    if errors and not as_json:
+        typer.echo("\n" + format_errors(report))
     if report.failures:
         for failure in report.failures:
             typer.echo(f"kehoach: below threshold: {failure}", err=True)

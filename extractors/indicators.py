@@ -32,8 +32,7 @@ _OPERATORS = [  # (operator, pattern before the number), on the key
     ("<=", re.compile(r"(?:<=|≤|toi da|khong qua|khong vuot qua)\s*$")),
     (">", re.compile(r"(?:>|tren)\s*$")),
     ("<", re.compile(r"(?:<|duoi)\s*$")),
-    # "tăng", also as restoration may leave its OCR ("từng 0,3%o")
-    ("increase", re.compile(r"\b(?:tang|tung)(?: them)?(?: len)?\s*$")),
+    ("increase", re.compile(r"\btang(?: them)?(?: len)?\s*$")),
     ("decrease", re.compile(r"\bgiam(?: xuong)?\s*$")),
 ]
 

@@ -61,6 +61,7 @@ class Report:
     fields: dict[str, Score] = field(default_factory=dict)
     per_document: dict[str, dict[str, Score]] = field(default_factory=dict)
     restoration: dict[str, dict] = field(default_factory=dict)
+    errors: dict[str, dict[str, dict[str, list]]] = field(default_factory=dict)
     thresholds: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
@@ -69,6 +70,7 @@ class Report:
             "fields": {k: _score_dict(v) for k, v in self.fields.items()},
             "per_document": {d: {k: _score_dict(v) for k, v in s.items()} for d, s in self.per_document.items()},
             "restoration": self.restoration,
+            "errors": self.errors,
             "thresholds": self.thresholds,
             "failures": self.failures,
         }
@@ -200,8 +202,13 @@ def evaluate(corpus: Path, restore=None, pipeline: list[str] | None = None) -> R
                                        RECIPIENT_MIN),
             "sections": score_sections(pred["sections"], gold["sections"]),
         }
+        errors = report.errors.setdefault(name, {})
         for f in ("references", "agencies", "tasks", "indicators", "deadlines"):
-            scores[f] = score_sets(_keys(f, pred[f]), _keys(f, gold.get(f, [])))
+            predicted, expected = _keys(f, pred[f]), _keys(f, gold.get(f, []))
+            scores[f] = score_sets(predicted, expected)
+            if predicted != expected:
+                errors[f] = {"extra": sorted(map(repr, predicted - expected)),
+                             "missing": sorted(map(repr, expected - predicted))}
         report.per_document[name] = scores
         for f, s in scores.items():
             report.fields[f].add(s)
@@ -219,6 +226,16 @@ def evaluate(corpus: Path, restore=None, pipeline: list[str] | None = None) -> R
         if f in report.fields and report.fields[f].f1 < minimum:
             report.failures.append(f"{f}: F1 {report.fields[f].f1:.3f} < {minimum}")
     return report
+
+
+def format_errors(report: Report) -> str:
+    """Every false positive (``+``) and false negative (``-``) of the set-scored fields, per document."""
+    lines = []
+    for name, fields in report.errors.items():
+        for f, diff in fields.items():
+            lines.extend(f"{name} {f:<11} + {item}" for item in diff["extra"])
+            lines.extend(f"{name} {f:<11} - {item}" for item in diff["missing"])
+    return "\n".join(lines)
 
 
 def format_table(report: Report) -> str:

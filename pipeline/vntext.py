@@ -108,12 +108,27 @@ SYLLABLE_SHAPE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpr
                              r"(?:ch|ng|nh|[cmnpt])?$")
 
 
+_CHECKED = re.compile(r"(?:ch|[ptc])$")   # a stop coda: the syllable carries sắc or nặng, never another tone
+_NO_RHYME = re.compile(r"i(?:c|ng)$")      # written ich, inh: "cic", "ning" are OCR, not Vietnamese
+_CHECKED_TONES = {"\u0301", "\u0323"}
+
+
+def is_syllable_form(word: str) -> bool:
+    """Whether lowercase ``word`` has the form of a Vietnamese syllable: onset, nucleus and coda
+    (``SYLLABLE_SHAPE``), and a syllable ending in p, t, c or ch has the sắc or nặng tone
+    (``viec``, ``kip``, ``khảch`` cannot be written)."""
+    key = fold(word)
+    if not SYLLABLE_SHAPE.match(key) or _NO_RHYME.search(key):
+        return False
+    return not _CHECKED.search(key) or bool(_CHECKED_TONES & set(unicodedata.normalize("NFD", word)))
+
+
 @lru_cache(maxsize=1)
 def syllables() -> frozenset[str]:
     """Valid Vietnamese syllables, lowercase with diacritics (``dictionaries/syllables.txt``, less
-    anything without the shape of a syllable)."""
+    anything without the form of a syllable: abbreviations, foreign words, text typed without marks)."""
     text = resources.files("dictionaries").joinpath("syllables.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and SYLLABLE_SHAPE.match(fold(line)))
+    return frozenset(line for line in text.splitlines() if line and is_syllable_form(line))
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,12 @@ _PROTECTED = re.compile(
     r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
     r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
     r"|(?<![^\W\d_])[^\W\d_]{1,2}(?=\))"                                    # ... behind OCR dust: 7 . rb)
-    r"|(?<=khóa )[IVXLC]+\b|(?<=khoá )[IVXLC]+\b|(?<=khoa )[IVXLC]+\b",   # khóa XII
+    r"|(?<=khóa )[IVXLC]+\b|(?<=khoá )[IVXLC]+\b|(?<=khoa )[IVXLC]+\b"    # khóa XII
+    r"|(?<=%)o\b",                                                         # ‰ read as %o
     re.M)
+# every span _PROTECTED finds but an outline label holds one of these: lines without any skip it (it is slow)
+_PROTECTED_HINT = re.compile(r"[/@)%-]|www\.|kho", re.I)
+_OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
 _VOWELS = set("aeiouyăâêôơưđ")
 _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&]|[¢€§©®¥&][^\W\d_]")
@@ -49,7 +53,7 @@ _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&]|[¢€§©®¥&][^\W\d_]"
 # channel never proposes them: QD-TTg, HDND, KHHGD.
 ACRONYMS = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "KHHGD": "KHHGĐ", "BCD": "BCĐ", "GDDT": "GDĐT",
             "BGDDT": "BGDĐT", "SGDDT": "SGDĐT"}
-_TOKEN = re.compile(r"[^\W_¢€§©®¥]+(?:[¢€§©®¥&][^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\W_¢€§©®¥]+(?:[¢€§©®¥&][^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
 # What tesseract -l eng writes for a Vietnamese vowel it cannot read ("S¢" for "Sở", "hi€u" for
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&"
@@ -73,7 +77,9 @@ class Restorer:
     CHANNEL_PRIOR = 10              # pseudo-count that keeps a rarely seen syllable's OCR table modest
     EDIT = -1.5                     # ... or only after that many edits, per edit
     OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
-    BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count
+    BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count decoded
+    WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
+    NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
 
@@ -88,6 +94,7 @@ class Restorer:
             else:
                 clean, noisy, counts = [], [], []
         self.path = path
+        self._rows: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._unk_penalty = self.UNSEEN - float(self.lm.unigram[self.lm.unk])
         self._bos, self._eos, self._num = (self.lm.ids[t] for t in (BOS, EOS, NUM))
         totals: dict[str, int] = defaultdict(int)
@@ -157,13 +164,15 @@ class Restorer:
         result, k, changed = [], 0, 0
         for line, tokens in zip(lines, tokens_per_line):
             pieces, last = [], 0
+            letters = [c for c in line if c.isalpha()]
+            caps_line = sum(c.isupper() for c in letters) >= 0.5 * len(letters)
             for token in tokens:
                 choice = choices[k]
                 k += 1
                 if choice is None:
                     continue
                 pieces.append(line[last:token.start])
-                replacement = _with_case(choice, token.text)
+                replacement = ACRONYMS.get(token.text) or _with_case(choice, token.text, caps_line)
                 changed += replacement != token.text
                 pieces.append(replacement)
                 last = token.end
@@ -172,7 +181,11 @@ class Restorer:
         return result, changed
 
     def _tokens(self, line: str, form: str) -> list[_Token]:
-        protected = [m.span() for m in _PROTECTED.finditer(line)]
+        if _PROTECTED_HINT.search(line):
+            protected = [m.span() for m in _PROTECTED.finditer(line)]
+        else:
+            label = _OUTLINE_LABEL.match(line)
+            protected = [label.span()] if label else []
         tokens = []
         for start, end, word in _split_tokens(line):
             if word in ACRONYMS:
@@ -230,6 +243,9 @@ class Restorer:
             offer(syllable, math.log10(p) + ocr_weight)
         variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
         variants += [(key, self.VARIANT) for key in _confusion_variants(ocr_key(word))]
+        if "é" in word or "è" in word:
+            # tesseract eng writes é for the a-vowels it cannot read: dén (dân), chét (chất), béng (bằng)
+            variants.append((ocr_key(word.replace("é", "a").replace("è", "a")), self.VARIANT))
         if len(word) > 1 and (word[0] == "p" or (word[0] == "b" and fold(word) not in self.skeleton)):
             # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
             variants.append(("d" + ocr_key(word)[1:], self.VARIANT))
@@ -241,7 +257,7 @@ class Restorer:
                 offer(syllable, weight - min(math.log10(seen + 1), 0.5) + ocr_weight)
         if word in syllables() and mode == "ocr":
             offer(word, 0.0)
-        if not scores and word.isalpha() and len(word) == 1 and word not in _VOWELS:
+        if word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
             for syllable in self._by_initial.get(word, ()):
@@ -266,29 +282,71 @@ class Restorer:
         prior = {c: p + self._unigram(c) for c, p in scores.items()}
         top = max(prior.values())
         kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
-        return tuple((c, scores[c]) for c in kept[:self.MAX_CANDIDATES])
+        return tuple((c, scores[c]) for c in kept[:self.WIDE])
 
-    def _decode(self, tokens: list[_Token]) -> list[str | None]:
-        """Exact second-order Viterbi (a state is the last two choices) over a lattice padded to
-        ``MAX_CANDIDATES`` per position, so the whole block is scored in a few numpy calls."""
-        if not any(len(t.candidates) > 1 or (t.candidates and t.candidates[0][0] != t.text.lower())
-                   for t in tokens):
-            return [None] * len(tokens)
-        lm, width = self.lm, self.MAX_CANDIDATES
+    def _lattice(self, tokens: list[_Token], width: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, channel scores), shaped (positions, width): two <s> rows, the tokens, </s>; a fixed
+        token in column 0; columns a token has no candidate for are padding, scored impossible."""
+        lm = self.lm
         ids = np.full((len(tokens) + 3, width), lm.unk, dtype=np.int64)
         chan = np.full((len(tokens) + 3, width), _IMPOSSIBLE)
         ids[:2, 0], ids[-1, 0] = self._bos, self._eos
         chan[:2, 0] = chan[-1, 0] = 0.0
         for row, t in enumerate(tokens, start=2):
             if t.candidates:
-                for col, (syllable, p) in enumerate(t.candidates):
-                    known = lm.ids.get(syllable)
-                    # an unseen syllable is scored as <unk> plus what separates <unk> from a rare syllable
-                    ids[row, col] = lm.unk if known is None else known
-                    chan[row, col] = p + (self._unk_penalty if known is None else 0.0)
+                row_ids, row_chan = self._row(t.candidates)
+                n = min(width, len(row_ids))
+                ids[row, :n], chan[row, :n] = row_ids[:n], row_chan[:n]
             else:
                 ids[row, 0] = self._num if t.text[0].isdigit() else lm.id(t.text.lower())
                 chan[row, 0] = 0.0
+        return ids, chan
+
+    def _row(self, candidates: tuple[tuple[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Model ids and channel scores of one candidate list (cached: the lists come from a cache)."""
+        row = self._rows.get(candidates)
+        if row is None:
+            known = [self.lm.ids.get(syllable) for syllable, _ in candidates]
+            # an unseen syllable is scored as <unk> plus what separates <unk> from a rare syllable
+            row = (np.array([self.lm.unk if i is None else i for i in known], dtype=np.int64),
+                   np.array([p + (self._unk_penalty if i is None else 0.0) for (_, p), i in zip(candidates, known)]))
+            if len(self._rows) > 200_000:
+                self._rows.clear()
+            self._rows[candidates] = row
+        return row
+
+    def _narrow(self, ids: np.ndarray, chan: np.ndarray) -> np.ndarray:
+        """Which ``MAX_CANDIDATES`` columns of the wide lattice to decode, per row: a token's best
+        candidates by channel and bigram fit with the likeliest neighbours on each side. The prior
+        alone would drop ``phố`` for ``phd`` (rarer than ``phù``), which after ``thành`` is the only reading."""
+        width, k = self.MAX_CANDIDATES, self.NEIGHBOURS
+        real = chan > _IMPOSSIBLE / 2
+        columns = np.broadcast_to(np.arange(width), (len(ids), width)).copy()
+        rows = np.nonzero(real[:, width:].any(axis=1))[0]
+        if not len(rows):
+            return columns
+        shape = (len(rows), k, ids.shape[1])
+        here = np.broadcast_to(ids[rows][:, None, :], shape)
+        # P(c | p) for the previous token's k likeliest candidates p; P(n | c) for the next one's
+        left = self.lm.bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)[1]
+        right = self.lm.bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))[1]
+        left = np.where(real[rows - 1, :k, None], left, _IMPOSSIBLE).max(axis=1)
+        right = np.where(real[rows + 1, :k, None], right, _IMPOSSIBLE).max(axis=1)
+        fit = np.where(real[rows], chan[rows] + left + right, _IMPOSSIBLE)
+        columns[rows] = np.sort(np.argsort(-fit, axis=1, kind="stable")[:, :width], axis=1)
+        return columns
+
+    def _decode(self, tokens: list[_Token]) -> list[str | None]:
+        """Exact second-order Viterbi (a state is the last two choices) over a lattice of
+        ``MAX_CANDIDATES`` per position (narrowed from ``WIDE``), scored in a few numpy calls."""
+        if not any(len(t.candidates) > 1 or (t.candidates and t.candidates[0][0] != t.text.lower())
+                   for t in tokens):
+            return [None] * len(tokens)
+        width = self.MAX_CANDIDATES
+        wide = max(width, max(len(t.candidates) for t in tokens))
+        ids, chan = self._lattice(tokens, wide)
+        columns = self._narrow(ids, chan)
+        ids, chan = np.take_along_axis(ids, columns, axis=1), np.take_along_axis(chan, columns, axis=1)
         lp = self._trigram_scores(ids, chan)
         score = np.full((width, width), _IMPOSSIBLE)   # over (choice at t-1, choice at t)
         score[0, 0] = 0.0
@@ -302,7 +360,8 @@ class Restorer:
         for best in reversed(backs):
             path.append(int(best[path[-1], path[-2]]))
         path.reverse()
-        return [t.candidates[i][0] if t.candidates else None for t, i in zip(tokens, path[2:-1])]
+        return [t.candidates[columns[row, i]][0] if t.candidates else None
+                for row, (t, i) in enumerate(zip(tokens, path[2:-1]), start=2)]
 
     def _trigram_scores(self, ids: np.ndarray, chan: np.ndarray) -> np.ndarray:
         """log10 P(c | a b) for every position t >= 2 and every (a, b, c) of the candidates at t-2,
@@ -354,7 +413,7 @@ def _split_tokens(line: str):
     character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
-        if all(_wordish(c) for c in token):
+        if all(_wordish(c) for c in token) or token[0].isdigit() and token[-1].isdigit():
             yield offset, match.end(), token
             continue
         run = 0
@@ -375,8 +434,11 @@ _CONFUSIONS = [
     (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o"),   # ợ read as g
     (re.compile(r"(?<=[a-z]{2})e$"), "c"),         # final c read as e
     (re.compile(r"(?<=[a-z]{2})d$"), "o"),         # ố read as d
+    (re.compile(r"(?<=[a-z]u)d(?=[a-z])"), "o"),   # ươ read as ud: tudng, dudc, ngudi
     (re.compile(r"(?<=[a-z])(?:ir|tr)(?=[a-z])"), "u"),  # ư read as ir / tr
-    (re.compile(r"(?<=[a-z])y(?=[a-z])"), "u"),    # ự read as y
+    (re.compile(r"(?<=[a-z])y(?=[a-z]|$)"), "u"),  # ụ, ự read as y: vy, thye
+    (re.compile(r"(?<=[a-z])i(?=[a-z])"), "a"),    # ă, â read as i: chim (chăm), vin (vận), siu (sâu)
+    (re.compile(r"(?<=[a-z])ai$"), "oi"),          # ơi, ới read as ai: mai (mới), vai (với)
 ]
 
 
@@ -409,9 +471,11 @@ def _is_clean_line(line: str) -> bool:
     return len(words) >= 8 or sum(map(has_diacritics, words)) >= 0.6 * len(words)
 
 
-def _with_case(syllable: str, original: str) -> str:
-    """The case of the original word: ``KE`` -> ``KẾ``, ``PiCH`` -> ``ĐÍCH`` (OCR mixes case), ``Ké`` -> ``Kế``."""
-    if sum(c.isupper() for c in original) >= 2:
+def _with_case(syllable: str, original: str, caps_line: bool = True) -> str:
+    """The case of the original word: ``KE`` -> ``KẾ``, ``PiCH`` -> ``ĐÍCH`` (OCR mixes case), ``Ké`` -> ``Kế``.
+    In a line of ordinary case a short word in capitals is a capital letter and a vowel OCR read as
+    one (``các SO, ban`` -> ``các Sở, ban``)."""
+    if sum(c.isupper() for c in original) >= 2 and (caps_line or len(original) > 2):
         return syllable.upper()
     if original[0].isupper():
         return syllable[0].upper() + syllable[1:]
