@@ -25,7 +25,9 @@ from pipeline.vntext import WORD, fold, ocr_key
 from schemas import Agency, Mention
 
 UNITS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "huyen": "huyện",
-         "quan": "quận", "thi xa": "thị xã", "thi tran": "thị trấn", "dac khu": "đặc khu"}
+         "quan": "quận", "thi xa": "thị xã", "thi tran": "thị trấn", "dac khu": "đặc khu",
+         "xaa": "xã", "x": "xã"}   # OCR: x3a, x&
+_CAC = {"cac", "cec", "cic"}   # "các", also as OCR leaves it ("céc")
 OWN = "*"  # key of the issuer's own "unit place" in a localities dict
 _WORD = re.compile(r"[^\W_]+")
 _SO_OCR = {"s", "sb", "sd", "se", "s6", "so"}
@@ -50,6 +52,7 @@ def _words(text: str) -> list[_Word]:
     for match in _WORD.finditer(text):
         gap = text[last:match.start()]
         brk = bool(_BREAK.search(gap)) or not out
+        comma = "," in gap or "/" in gap    # "xã/phường/thị trấn" lists units as commas do
         line = "\n" in gap
         key = _word_key(match.group(0))
         if match.group(0)[:1] == "S" and key in _SO_OCR:
@@ -58,7 +61,7 @@ def _words(text: str) -> list[_Word]:
         parts = expansion.split() if expansion else [key]
         for i, part in enumerate(parts):
             out.append(_Word(part, match.start(), match.end(), match.group(0), brk and i == 0,
-                             "," in gap and i == 0, line and i == 0))
+                             comma and i == 0, line and i == 0))
         last = match.end()
     return out
 
@@ -155,7 +158,7 @@ def _unit_at(words: list[_Word], i: int) -> tuple[str | None, int]:
 def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
     """Unit word and place name starting at ``words[i]``: (unit, place, words used). Several units
     and no place (``các huyện, thành phố``) make a collective unit: ``các huyện, thành phố``."""
-    plural = i < len(words) and words[i].key == "cac" and not words[i].break_before
+    plural = i < len(words) and words[i].key in _CAC and not words[i].break_before
     unit, used = _unit_at(words, i + plural)
     used += plural if unit else 0
     units = [unit] if unit else []
@@ -310,10 +313,26 @@ def _head_noun_at(words: list[_Word], i: int):
     return None
 
 
+_RESTATED = re.compile(r"\(\s*([A-ZĐ]{2,8})\s*\)")
+
+
+def _without_restated_abbreviations(text: str) -> str:
+    """``Ủy ban nhân dân (UBND) các xã``, ``Trung tâm Y tế (TTYT) các huyện``: the abbreviation in
+    brackets restates the name before it; blank it out (same length, so offsets hold) and the name
+    runs on to its locality."""
+    def blank(match: re.Match[str]) -> str:
+        expansion = ABBREVIATIONS.get(fold(match.group(1)), "").split()
+        before = [_word_key(w) for w in _WORD.findall(text[max(0, match.start() - 60):match.start()])]
+        restated = expansion and before[-len(expansion):] == expansion
+        return " " * len(match.group(0)) if restated else match.group(0)
+
+    return _RESTATED.sub(blank, text) if "(" in text else text
+
+
 def find_agencies(text: str, localities: dict[str, str] | None = None):
     """Yield ``(name, kind, start, end)`` for every agency mention in ``text``."""
     localities = localities or {}
-    words = _words(text)
+    words = _words(_without_restated_abbreviations(text))
     i = 0
     while i < len(words):
         listed = _enumeration_at(words, i)
@@ -341,14 +360,47 @@ def find_agencies(text: str, localities: dict[str, str] | None = None):
 def canonical_agency(raw: str, doc: Document) -> str | None:
     """The canonical name of the agency ``raw`` names, if it names one from its first word."""
     for name, _, start, _ in find_agencies(raw, document_localities(doc)):
-        return name if start == 0 else None
+        return merged_names(doc).get(name, name) if start == 0 else None
     return None
 
 
+# words a document drops or adds when it names the same body again: "Ban Chỉ đạo (công tác) Dân số
+# và Phát triển", "Trung tâm Y tế (các) huyện", "Đài Phát thanh - / và Truyền hình"
+_VARIANT_NOISE = re.compile(r"\b(?:cong tac|chuong trinh|cac|va)\b|[-,]")
+
+
+def variant_key(name: str) -> str:
+    """What two names of one body in one document share: ``Ban Chỉ đạo công tác Dân số và Phát
+    triển tỉnh X`` and ``Ban Chỉ đạo Dân số và Phát triển tỉnh X`` -> the same key."""
+    return " ".join(_VARIANT_NOISE.sub(" ", fold(name)).split())
+
+
+def merged_names(doc: Document) -> dict[str, str]:
+    """Name found -> the name the document's agencies list it under (see :func:`extract_agencies`)."""
+    return doc.cache.get("agency_names", {})
+
+
 def extract_agencies(doc: Document) -> Document:
+    """Every agency named; names of one body that differ only in filler words are one agency, under
+    the name the document uses most."""
     found: dict[str, Agency] = {}
     for name, kind, start, end in find_agencies(doc.text, document_localities(doc)):
         agency = found.setdefault(name, Agency(name=name, kind=kind, mentions=[]))
         agency.mentions.append(Mention(span=(start, end), surface=doc.text[start:end]))
-    doc.agencies = list(found.values())
+    groups: dict[str, list[Agency]] = {}
+    for agency in found.values():
+        groups.setdefault(variant_key(agency.name), []).append(agency)
+    names: dict[str, str] = {}
+    merged: list[Agency] = []
+    for variants in groups.values():
+        # most mentioned; on a tie the plainest name (without the filler words), then the first
+        keep = max(variants, key=lambda a: (len(a.mentions), -len(a.name)))
+        for other in variants:
+            names[other.name] = keep.name
+            if other is not keep:
+                keep.mentions.extend(other.mentions)
+        keep.mentions.sort(key=lambda m: m.span)
+        merged.append(keep)
+    doc.cache["agency_names"] = names
+    doc.agencies = sorted(merged, key=lambda a: a.mentions[0].span)
     return doc

@@ -8,8 +8,9 @@ them. Who leads, in order of precedence:
 1. ``Cơ quan chủ trì: Sở X, Sở Y`` (and ``Cơ quan phối hợp:`` for support);
 2. an item heading that is an agency: ``1. Sở Y tế (cơ quan thường trực): Chủ trì ...``,
    ``b) Sở Tài chính: ...``, ``1. Ban Thường vụ Đảng ủy ... chỉ đạo ...``;
-3. ``Giao Sở X chủ trì``, ``Chỉ đạo Công an tỉnh chủ trì``, ``Sở X chủ trì``;
-4. the parent item's heading agency, when the item names none.
+3. ``Giao Sở X chủ trì``, ``Đề nghị Ủy ban MTTQ ...``, ``Sở X chủ trì``;
+4. an agency that opens a clause with an action: ``..., Ban Chỉ đạo tỉnh triển khai ...``;
+5. the parent item's heading agency, when the item names none.
 
 Support comes from ``phối hợp với ...`` up to the end of the clause. The deadline is what follows
 ``Thời gian thực hiện:``.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.agencies import document_localities, find_agencies
+from extractors.agencies import document_localities, find_agencies, merged_names
 from pipeline.document import Document
 from pipeline.vntext import ocr_key, skey
 from schemas import Task
@@ -31,10 +32,19 @@ _DEADLINE_LINE = re.compile(r"thoi gian (?:thuc hien|hoan thanh)\s*:\s*")
 _LIST_END = re.compile(r"\n\n|\n\s*-")
 _SUPPORT = re.compile(r"phoi hop (?:voi|cung)?")
 _LEADS_AFTER = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?(?::\s*)?chu (?:tri|dong)")
-_GIVEN_TO = re.compile(r"giao(?: cho)?\s*$")
+_GIVEN_TO = re.compile(r"(?:giao|de nghi)(?: cho)?\s*$")     # "Giao Sở X", "Đề nghị Ủy ban MTTQ"
+# "Sở Y tế (cơ quan thường trực) Ban Chỉ đạo ...": the body the agency before it is the standing office of
+_SERVED = re.compile(r"\([^()]*\)\s*$|thuong truc\s*(?:cua\s*)?$")
+# an agency opening a clause and doing something: "..., Ban Chỉ đạo Dân số và Phát triển tỉnh triển khai"
+_SUBJECT_VERB = re.compile(r"\s*(?:trien khai|to chuc|thuc hien|xay dung|ban hanh|huong dan|chi dao|tham muu)\b")
 _CLAUSE_END = re.compile(r"[;.\n]|\bchu tri\b")
 # between the label and a heading agency, or between two of them: "và", "Các", "Các Sở:"
-_CHAIN = re.compile(r"[\s,]*(?:va\s*)?(?:cac\s*)?(?:(?:so|bo)\s*:\s*)?")
+# ("Các Sở, ban, ngành; UBND các xã" names no agency before the committees, but does not end the heading)
+# (OCR: "Céc S, Ban, Nganh")
+_CAC = r"c[aeiu]c\s+"
+_UNITS_WORD = r"(?:so?|ban|nganh|co quan|don vi|dia phuong)"
+_GENERIC = rf"(?:{_CAC})?{_UNITS_WORD}(?:\s*[,;]?\s*(?:va\s+)?(?:{_CAC})?(?:{_UNITS_WORD}|lien quan)\b)*"
+_CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
 
 
@@ -54,7 +64,7 @@ def extract_tasks(doc: Document) -> Document:
         kids = children.get(s.id, [])
         own_end = kids[0].start if kids else s.end
         own = text[s.start:own_end]
-        lead, support, from_heading = _roles(own, localities)
+        lead, support, from_heading = _roles(own, localities, merged_names(doc))
         if from_heading:
             heading_lead[s.id] = from_heading
         if not lead and s.parent in heading_lead:
@@ -73,15 +83,18 @@ def _root(section_id: str) -> str:
     return section_id.split(".")[0]
 
 
-def _roles(own: str, localities: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
-    """(lead, support, heading agencies) of one item's own text."""
+def _roles(own: str, localities: dict[str, str], names: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(lead, support, heading agencies) of one item's own text; ``names`` maps a name found to the
+    one the document's agencies list it under."""
     key = skey(own)
     mentions = list(find_agencies(own, localities))
     lead: list[str] = []
     support: list[str] = []
     heading: list[str] = []
+    subject: list[str] = []
 
     def add(target: list[str], name: str) -> None:
+        name = names.get(name, name)
         if name not in target:
             target.append(name)
 
@@ -103,13 +116,17 @@ def _roles(own: str, localities: dict[str, str]) -> tuple[list[str], list[str], 
             continue
         clause_start = max(key.rfind(c, 0, start) for c in ";.\n")
         before = key[clause_start + 1:start]
+        if _SERVED.search(before):
+            continue
         if _SUPPORT.search(before):
             add(support, name)
         elif _GIVEN_TO.search(before) or _LEADS_AFTER.match(key[end:end + 40]):
             add(lead, name)
+        elif _SUBJECT_VERB.match(key[end:end + 30]) and (not before.strip() or before.rstrip().endswith(",")):
+            add(subject, name)
     if heading and not lead_line:
         lead = heading + [a for a in lead if a not in heading]
-    return lead, support, heading
+    return lead or subject, support, heading
 
 
 def _line_span(key: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:

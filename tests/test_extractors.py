@@ -103,6 +103,11 @@ AGENCIES = [
     ("Ban Thường vụ Tỉnh ủy", None, "Ban Thường vụ Tỉnh ủy"),
     ("Bộ Chính trị", None, "Bộ Chính trị"),
     ("Sở Nông nghiệp và Môi trường", None, "Sở Nông nghiệp và Môi trường"),
+    ("Trạm Y tế xã/phường/thị trấn thực hiện", "Ủy ban nhân dân tỉnh Bình Dương", "Trạm Y tế xã, phường, thị trấn"),
+    ("Các Sở, ban, ngành, Ủy ban nhân dân (UBND) các xã, phường khẩn trương", "Ủy ban nhân dân thành phố Hà Nội",
+     "Ủy ban nhân dân các xã, phường"),
+    ("1. Céc S, Ban, Nganh, Uy ban nhan dan céc x3, phuong:", "Ủy ban nhân dân thành phố Hà Nội",
+     "Ủy ban nhân dân các xã, phường"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -120,6 +125,15 @@ def test_agency(text, issuer, expected):
     for agency in doc.agencies:
         for mention in agency.mentions:
             assert text[mention.span[0]:mention.span[1]] == mention.surface
+
+
+def test_names_of_one_body_in_one_document_are_one_agency():
+    doc = make_doc("Ban chỉ đạo Dân số và Phát triển tỉnh họp; Ban Chỉ đạo công tác Dân số và Phát triển tỉnh "
+                   "chỉ đạo; Ban Chỉ đạo Dân số và Phát triển tỉnh báo cáo. Đài Phát thanh - Truyền hình tỉnh, "
+                   "Đài Phát thanh và Truyền hình tỉnh.", issuer="Ủy ban nhân dân tỉnh Bình Dương")
+    agencies = {a.name: len(a.mentions) for a in extract_agencies(doc).agencies}
+    assert agencies == {"Ban Chỉ đạo Dân số và Phát triển tỉnh Bình Dương": 3,   # the name used most
+                        "Đài Phát thanh - Truyền hình tỉnh Bình Dương": 2}       # a tie: the plainer name
 
 
 def test_lowercase_description_is_not_an_agency():
@@ -146,6 +160,10 @@ III. TỔ CHỨC THỰC HIỆN
 1. Sở Y tế (cơ quan thường trực): Chủ trì, phối hợp với các cơ quan hướng dẫn, đôn đốc, kiểm tra việc triển khai.
 2. Ban Thường vụ Đảng ủy UBND tỉnh chỉ đạo Ủy ban nhân dân tỉnh:
 - Chỉ đạo Công an tỉnh chủ trì, phối hợp với Sở Y tế xây dựng dữ liệu dân cư phục vụ công tác dân số.
+3. Sở Y tế (cơ quan thường trực) Ban Chỉ đạo công tác Dân số và Phát triển tỉnh: Chủ trì tổng hợp, báo cáo.
+4. Các sở, ban, ngành; UBND các huyện, thị xã, thành phố có trách nhiệm xây dựng kế hoạch.
+5. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh vận động Nhân dân tham gia.
+6. Thực hiện Chỉ thị số 27/CT-TTg, Ban Chỉ đạo công tác Dân số và Phát triển tỉnh triển khai các hoạt động phối hợp.
 """
 
 
@@ -166,6 +184,10 @@ TASKS = [
     ("II.2.c", ["Công an tỉnh Quảng Ngãi"], ["Sở Y tế"]),
     ("III.1", ["Sở Y tế"], []),
     ("III.2", ["Ban Thường vụ Đảng ủy Ủy ban nhân dân tỉnh Quảng Ngãi", "Công an tỉnh Quảng Ngãi"], ["Sở Y tế"]),
+    ("III.3", ["Sở Y tế"], []),                                           # not the body it is the office of
+    ("III.4", ["Ủy ban nhân dân các huyện, thị xã, thành phố"], []),      # after the generic "Các sở, ban, ngành"
+    ("III.5", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Quảng Ngãi"], []),  # "Đề nghị X"
+    ("III.6", ["Ban Chỉ đạo công tác Dân số và Phát triển tỉnh Quảng Ngãi"], []),  # the clause's subject
 ]
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pipeline.normalize import normalise_tones
 from pipeline.restore import OCR_GLYPHS, Restorer, load
 from pipeline.restore.build import build_model
-from pipeline.vntext import strip_diacritics
+from pipeline.vntext import is_syllable_form, strip_diacritics, syllables
 from tests.conftest import CORPUS, ROOT
 
 
@@ -38,6 +38,14 @@ OCR = [
      "Thực hiện Kết luận số 149-KL/TW, ngày 10/4/2025 của Bộ Chính trị,"),
     ("Pang uy, Uy ban nhan dan x4 trong giai doan hién nay", "Đảng ủy, Ủy ban nhân dân xã trong giai đoạn hiện nay"),
     ("I1. NHIEM VU, GIAI PHAP", "I1. NHIỆM VỤ, GIẢI PHÁP"),
+    # a reading the prior alone would drop, kept because of its neighbours
+    ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
+    ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
+    ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
+    ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
+    ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol
+    ("- Cuc Dan s - BYT;", "- Cục Dân số - BYT;"),                 # a known acronym that looks like a syllable
+    ("tang 0,3%o so v4i nam 2024", "tăng 0,3%o so với năm 2024"),  # one number, and ‰ read as %o kept
 ]
 
 
@@ -60,6 +68,13 @@ def test_symbols_urls_and_foreign_words_are_left_alone(restorer, kept):
     out = restorer.restore(kept, "stripped")
     for token in re.findall(r"\S*[/@]\S*|Zalo|Tiktok|Thalassemia|G6PD", kept):
         assert token in out
+
+
+def test_syllable_inventory_keeps_only_writable_syllables():
+    assert {"việc", "kịp", "các", "tỉnh", "ủy"} <= syllables()
+    # a stop coda takes sắc or nặng; "ic" and "ing" are written "ich", "inh"
+    assert not {"viec", "kip", "cac", "khảch", "cic", "ning"} & syllables()
+    assert is_syllable_form("kịp") and not is_syllable_form("kìp")
 
 
 def test_clean_seed_passes_through_unchanged(restorer):

@@ -26,6 +26,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from dictionaries.agencies import ABBREVIATIONS
 from pipeline.normalize import _tone_placement
 from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel
 from pipeline.vntext import SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
@@ -35,7 +36,8 @@ DEFAULT_MODEL = "restore.npz"
 # Spans that are never words to restore.
 _PROTECTED = re.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                 # URL, e-mail
-    r"|[^\W_]+(?:\s?[-/]\s?[^\W_]+)*/[^\W_]+(?:-[^\W_]+)*"                # symbols with a slash: 149-KL/TW
+    r"|(?=\S*[A-ZĐ\d])[^\W_]+(?:\s?[-/]\s?[^\W_]+)*/[^\W_]+(?:-[^\W_]+)*"  # symbols with a slash: 149-KL/TW
+                                                                          # (not xa/phuong/thi tran)
     r"|[^\W_]*\d[^\W_]*(?:-[^\W_]+)+"                                     # KH-2025, 16-KH
     r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
     r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
@@ -48,15 +50,17 @@ _PROTECTED_HINT = re.compile(r"[/@)%-]|www\.|kho", re.I)
 _OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
 _VOWELS = set("aeiouyăâêôơưđ")
-_GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&]|[¢€§©®¥&][^\W\d_]")
+_GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&@]|[¢€§©®¥&][^\W\d_]")
 # Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
 # channel never proposes them: QD-TTg, HDND, KHHGD.
 ACRONYMS = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "KHHGD": "KHHGĐ", "BCD": "BCĐ", "GDDT": "GDĐT",
             "BGDDT": "BGDĐT", "SGDDT": "SGDĐT"}
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\W_¢€§©®¥]+(?:[¢€§©®¥&][^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
+# abbreviations plans use that have the shape of a syllable (BYT, SYT, TYT): never restored when in capitals
+KNOWN_ACRONYMS = frozenset(ABBREVIATIONS)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\W_¢€§©®¥]+(?:[¢€§©®¥&@](?![¢€§©®¥&@])[^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
 # What tesseract -l eng writes for a Vietnamese vowel it cannot read ("S¢" for "Sở", "hi€u" for
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
-OCR_GLYPHS = "¢€§©®¥&"
+OCR_GLYPHS = "¢€§©®¥&@"
 _NUMBER_THEN_WORD = re.compile(r"^(\d{2,}|[02-9])([^\W\d_]{3,})$")  # 31thang: OCR lost the space (not 1anh: an l)
 
 
@@ -79,6 +83,7 @@ class Restorer:
     OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
     BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
+    WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
@@ -204,7 +209,9 @@ class Restorer:
             # a letter glued to a sign ("T™™.", "K." in "KT.") is an abbreviation, not a cut syllable
             glued = len(word) == 1 and end < len(line) and not line[end].isspace() and line[end] not in ",;)"
             # capitals that cannot be a syllable are an acronym: UBND, KT, HĐND, BHYT
-            acronym = len(word) >= 2 and word.isalpha() and word.isupper() and not SYLLABLE_SHAPE.match(fold(word))
+            # (or a known one that could be read as one: BYT, CT)
+            acronym = len(word) >= 2 and word.isalpha() and word.isupper() and (
+                not SYLLABLE_SHAPE.match(fold(word)) or word.lower() in KNOWN_ACRONYMS)
             candidates = () if not any(c.isalpha() for c in word) or glued or acronym else self._candidates(
                 word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
@@ -238,7 +245,7 @@ class Restorer:
                 if pattern.match(key):
                     for syllable in self.skeleton[key][:6]:
                         offer(syllable, self.VARIANT + ocr_weight)
-            return self._pruned(scores)
+            return self._pruned(scores, self.WIDE_GLYPH)  # the neighbours choose: "Y t¢" is "Y tế"
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
         variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
@@ -275,14 +282,14 @@ class Restorer:
                     offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
         return self._pruned(scores)
 
-    def _pruned(self, scores: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    def _pruned(self, scores: dict[str, float], limit: int | None = None) -> tuple[tuple[str, float], ...]:
         """The candidates whose prior (channel x unigram) is within reach of the best one's."""
         if not scores:
             return ()
         prior = {c: p + self._unigram(c) for c, p in scores.items()}
         top = max(prior.values())
         kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
-        return tuple((c, scores[c]) for c in kept[:self.WIDE])
+        return tuple((c, scores[c]) for c in kept[:limit or self.WIDE])
 
     def _lattice(self, tokens: list[_Token], width: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, channel scores), shaped (positions, width): two <s> rows, the tokens, </s>; a fixed
@@ -434,8 +441,8 @@ _CONFUSIONS = [
     (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o"),   # ợ read as g
     (re.compile(r"(?<=[a-z]{2})e$"), "c"),         # final c read as e
     (re.compile(r"(?<=[a-z]{2})d$"), "o"),         # ố read as d
-    (re.compile(r"(?<=[a-z]u)d(?=[a-z])"), "o"),   # ươ read as ud: tudng, dudc, ngudi
     (re.compile(r"(?<=[a-z])(?:ir|tr)(?=[a-z])"), "u"),  # ư read as ir / tr
+    (re.compile(r"(?<=[a-z]u)d(?=[a-z])"), "o"),   # ươ read as ud (after ir -> u): tudng, dudc, thirdng
     (re.compile(r"(?<=[a-z])y(?=[a-z]|$)"), "u"),  # ụ, ự read as y: vy, thye
     (re.compile(r"(?<=[a-z])i(?=[a-z])"), "a"),    # ă, â read as i: chim (chăm), vin (vận), siu (sâu)
     (re.compile(r"(?<=[a-z])ai$"), "oi"),          # ơi, ới read as ai: mai (mới), vai (với)
