@@ -15,18 +15,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEADS, NATIONAL, PARTY_BODIES,
                                    PARTY_COMMITTEES, PLACE_NAMED)
 from dictionaries.places import places, province_units
 from pipeline.document import Document
 from pipeline.segment import infer_province
-from pipeline.vntext import WORD, fold, ocr_key
+from pipeline.vntext import WORD, fold, folded_syllables, ocr_key
 from schemas import Agency, Mention
 
 UNITS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "huyen": "huyện",
          "quan": "quận", "thi xa": "thị xã", "thi tran": "thị trấn", "dac khu": "đặc khu",
-         "xaa": "xã", "x": "xã"}   # OCR: x3a, x&
+         "xaa": "xã", "x": "xã", "xi": "xã"}   # OCR: x3a, x&, HPND xi
 _CAC = {"cac", "cec", "cic"}   # "các", also as OCR leaves it ("céc")
 OWN = "*"  # key of the issuer's own "unit place" in a localities dict
 _WORD = re.compile(r"[^\W_]+")
@@ -57,6 +58,10 @@ def _words(text: str) -> list[_Word]:
         key = _word_key(match.group(0))
         if match.group(0)[:1] == "S" and key in _SO_OCR:
             key = "so"  # "S Y tế", "Sb Y te", "S¢ Tài chính": Sở cut short by OCR
+        if match.group(0) == "B":
+            key = "bo"  # "B Chính trị", "B§ Chính trị": Bộ cut short by OCR
+        elif match.group(0).isupper() and key not in ABBREVIATIONS:
+            key = _ABBREVIATION_OCR.get(key, key)
         expansion = ABBREVIATIONS.get(key) if match.group(0).isupper() or key in ("ubnd", "hdnd") else None
         parts = expansion.split() if expansion else [key]
         for i, part in enumerate(parts):
@@ -64,6 +69,12 @@ def _words(text: str) -> list[_Word]:
                              comma and i == 0, line and i == 0))
         last = match.end()
     return out
+
+
+# abbreviations with the Đ that OCR reads as P or B: HPND, KHHGP -> hdnd, khhgd
+_ABBREVIATION_OCR = {key[:i] + letter + key[i + 1:]: key for key in ABBREVIATIONS
+                     for i, c in enumerate(key) if c == "d" for letter in "pb"
+                     if key[:i] + letter + key[i + 1:] not in ABBREVIATIONS}
 
 
 @lru_cache(maxsize=100_000)
@@ -195,11 +206,24 @@ def _lookup(words: list[_Word], i: int, n: int, fuzzy: bool):
         return table.get(keys)
     joined = " ".join(keys)
     best, best_score = None, FUZZY_MIN
-    for phrase in _by_first_word().get((keys[0], n), ()):
-        score = fuzz.ratio(joined, " ".join(phrase))
-        if score >= best_score:
-            best, best_score = table[phrase], score
+    for first in _near_first_words(keys[0]):
+        for phrase in _by_first_word().get((first, n), ()):
+            score = fuzz.ratio(joined, " ".join(phrase))
+            if score >= best_score:
+                best, best_score = table[phrase], score
     return best
+
+
+@lru_cache(maxsize=10_000)
+def _near_first_words(word: str) -> tuple[str, ...]:
+    """The gazetteer's first words ``word`` may be: itself, or, when it is none, those one edit away
+    with the same initial (OCR's ``Mt tran`` for ``Mặt trận``)."""
+    firsts = {first for first, _ in _by_first_word()}
+    if word in firsts or len(word) < 2 or word in folded_syllables():
+        return (word,)   # a word as it is written ("dân") is no OCR error for another ("đảng")
+    near = process.extract(word, [f for f in firsts if f[:1] == word[:1]], scorer=Levenshtein.distance,
+                           score_cutoff=1, limit=None)
+    return (word,) + tuple(sorted(f for f, _, _ in near))
 
 
 @lru_cache(maxsize=1)
@@ -214,8 +238,8 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
     """The longest agency starting at ``words[i]``: (name, kind, words used) or None. Exact names
     first; only if none fits, the closest name of each length. A name starts with a capital
     (``ban chỉ đạo`` in running text is a description, not a name)."""
-    if not words[i].surface[:1].isupper():
-        return None
+    if not words[i].surface[:1].isupper() or (i and words[i - 1].start == words[i].start):
+        return None   # (nor inside an abbreviation's expansion)
     lengths = range(min(12, len(words) - i), 0, -1)
     for fuzzy, n in [(False, n) for n in lengths] + [(True, n) for n in lengths]:
         if n > 1 and any(w.break_before for w in words[i + 1:i + n]):
@@ -244,7 +268,9 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             if name == "Trạm Y tế" and own.startswith(("xã", "phường")):
                 return f"{name} {own}", kind, n   # a commune's plan: its own health station
             if kind == "health_facility":
-                return name, kind, n
+                # "(Trung tâm y tế liên xã, phường trong tương lai)": in lowercase, a description
+                described = any(c.isupper() for c in name.split()[-2]) and words[i + n - 2].surface.islower()
+                return None if described else (name, kind, n)
             if kind in ("steering_committee", "office", "department", "school", "press", "mass_organisation"):
                 # a local body named bare (Ban Chỉ đạo, Văn phòng, Chi cục, Hội Nông dân) is the
                 # issuing locality's own

@@ -18,25 +18,32 @@ from schemas import Deadline
 
 _Y = r"((?:19|20)\d\d)"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# words as tesseract eng leaves them in the seeds' scans: từ (tir, tor, tw), năm (ndm, nim), trước (trude)
+_TU, _NAM, _TRUOC = r"t(?:u|ir|or|w)", r"n[adi]m", r"tru[od][ce]"
 
 # (kind, pattern on the key); first match at a position wins, so longer phrasings come first
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("from_year_onward", re.compile(rf"\bnam {_Y} va (?:nhung|cac) nam tiep theo")),
-    ("period", re.compile(r"\btu ngay (\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))? den ngay (\d{1,2})\s*/\s*(\d{1,2})"
-                          rf"\s*/\s*{_Y}")),
-    ("period_months", re.compile(rf"\b(\d{{1,2}}) thang dau nam,? (?:nam )?{_Y}")),
+    ("from_year_onward", re.compile(rf"\b{_NAM} {_Y} va (?:nhung|cac) {_NAM} tiep theo")),
+    ("period", re.compile(rf"\b{_TU} ngay (\d{{1,2}})\s*/\s*(\d{{1,2}})(?:\s*/\s*(\d{{4}}))? den ngay (\d{{1,2}})"
+                          rf"\s*/\s*(\d{{1,2}})\s*/\s*{_Y}")),
+    ("period_months", re.compile(rf"\b(\d{{1,2}}) thang dau {_NAM},? (?:{_NAM} )?{_Y}")),
     ("period", re.compile(rf"\bgiai doan {_Y}\s*-\s*{_Y}")),
-    ("period_years", re.compile(rf"\btu nam {_Y} den (?:het )?nam {_Y}")),
-    ("before_date", re.compile(rf"\b(?:truoc|cham nhat) ngay (\d{{1,2}})\s*(?:/|-|thang)\s*(\d{{1,2}})\s*(?:/|-|nam)\s*{_Y}")),
-    ("month", re.compile(rf"\b(?:cham nhat|truoc|trong) (?:trong |la |vao )?thang (\d{{1,2}})\s*(?:/|nam)\s*{_Y}")),
-    ("quarter", re.compile(rf"\bquy (iv|iii|ii|i|[1-4])\s*(?:/|nam)\s*{_Y}")),
-    ("before_year", re.compile(rf"\bden (?:het )?nam {_Y}")),
-    ("from_year_onward", re.compile(rf"\btu nam {_Y}(?! den)")),
-    ("recurring", re.compile(r"\b(?:dinh ky )?(?:hang|hang) (?:nam|quy|thang|tuan)\b")),
+    ("period_years", re.compile(rf"\b{_TU} {_NAM} {_Y} den (?:het )?{_NAM} {_Y}")),
+    ("before_date", re.compile(rf"\b(?:{_TRUOC}|cham nhat) ngay (\d{{1,2}})\s*(?:/|-|thang)\s*(\d{{1,2}})\s*"
+                               rf"(?:/|-|{_NAM})\s*{_Y}")),
+    ("month", re.compile(rf"\b(?:cham nhat|{_TRUOC}|trong) (?:trong |la |vao )?thang (\d{{1,2}})\s*(?:/|{_NAM})\s*{_Y}")),
+    ("quarter", re.compile(rf"\bquy (iv|iii|ii|i|[1-4])\s*(?:/|{_NAM})\s*{_Y}")),
+    ("before_year", re.compile(rf"\bden (?:het )?{_NAM} {_Y}")),
+    ("from_year_onward", re.compile(rf"\b{_TU} {_NAM} {_Y}(?! den)")),
+    ("recurring", re.compile(rf"\b(?:dinh ky )?hang ({_NAM}|quy|thang|tuan)\b")),
     # "Thời gian thực hiện:", also as OCR and restoration leave it ("Thai gian thức hiển:")
-    ("year", re.compile(rf"(?:th\w{{1,3}} gian th\w{{1,3}} h\w{{2,4}}\s*:\s*|\btrong nam |\bke hoach nam "
-                        rf"|\bchi tieu nam )(?:nam )?{_Y}(?![\d/])")),
+    ("year", re.compile(rf"(?:th\w{{1,3}} gian th\w{{1,3}} h\w{{2,4}}\s*:\s*|\btrong {_NAM} |\bke hoach {_NAM} "
+                        rf"|\bchi tieu {_NAM} )(?:{_NAM} )?{_Y}(?![\d/])")),
 ]
+# "đến năm 2030" that ends the name of a programme, a strategy or a vision is its horizon, not a
+# deadline: "Chương trình Chăm sóc sức khỏe người cao tuổi đến năm 2030 (Chương trình 1579)"
+_NAME_BEFORE = re.compile(r"\b(?:chuong trinh|chien lu\w\w|de an|d[uy] an|ke hoach|tam nhin)\b[^;.:()]*$")
+_NAME_AFTER = re.compile(r"^\s*\(\s*(?:chuong trinh|quyet dinh|ke hoach|de an)\b")
 # a space in a phrasing stands for any run of whitespace (lines break anywhere)
 PATTERNS = [(label, re.compile(p.pattern.replace(" ", r"\s+"))) for label, p in PATTERNS]
 
@@ -59,6 +66,9 @@ def extract_deadlines(doc: Document) -> Document:
             if resolved is None:
                 continue
             kind, first, last, recurrence = resolved
+            if label == "before_year" and (_NAME_BEFORE.search(key[max(0, start - 150):start])
+                                           or _NAME_AFTER.match(key[end:end + 30])):
+                continue
             if kind == "period" and this_year and first and first.year < this_year:
                 continue  # a period already under way when the plan was issued describes the past
             taken.append((start, end))
@@ -97,9 +107,9 @@ def _resolve(label: str, m: re.Match[str]):
         if label == "before_year":
             return "before_date", None, date(int(m.group(1)), 12, 31), None
         if label == "recurring":
-            unit = m.group(0).split()[-1]
-            return "recurring", None, None, {"nam": "yearly", "quy": "quarterly", "thang": "monthly",
-                                             "tuan": "weekly"}[unit]
+            unit = m.group(1)
+            return "recurring", None, None, {"quy": "quarterly", "thang": "monthly", "tuan": "weekly"}.get(
+                unit, "yearly")
         if label == "year":
             year = int(m.group(1))
             return "year", date(year, 1, 1), date(year, 12, 31), None

@@ -32,7 +32,7 @@ _OPERATORS = [  # (operator, pattern before the number), on the key
     ("<=", re.compile(r"(?:<=|≤|toi da|khong qua|khong vuot qua)\s*$")),
     (">", re.compile(r"(?:>|tren)\s*$")),
     ("<", re.compile(r"(?:<|duoi)\s*$")),
-    ("increase", re.compile(r"\btang(?: them)?(?: len)?\s*$")),
+    ("increase", re.compile(r"\bt[ai]ng(?: them)?(?: len)?\s*$")),   # OCR: "ting 0,3%o"
     ("decrease", re.compile(r"\bgiam(?: xuong)?\s*$")),
 ]
 

@@ -20,6 +20,7 @@ from datetime import date
 
 from extractors.agencies import canonical_agency
 from pipeline.document import Document
+from pipeline.restore import proper_name
 from pipeline.vntext import fold, skey
 from schemas import Reference
 
@@ -67,7 +68,7 @@ _ISSUER_END = re.compile(r"\s+(?:ve|va|tai|nham|theo|de|sau day|ngay|da|trong|,)
 # same way are too often descriptions rather than citations, so they are left out.
 # Matched on the key, so that they hold on unrestored text; the name must start with a capital.
 _NAMED = re.compile(
-    r"(?<![\w])(chien luoc|chuong trinh(?=\s+muc\s+tieu\s+quoc\s+gia))\s+"
+    r"(?<![\w])(chien lu[a-z]{2,3}|chuong trinh(?=\s+muc\s+tieu\s+qu[a-z]{1,3}\s+gia))\s+"  # OCR: luge, qudc
     r"([^.;:()]{3,200}?(?:den\s+nam\s+\d{4}|giai\s+doan\s+\d{4}\s?-\s?\d{4}))")
 _LAW = re.compile(r"(?<![\w])(bo luat|luat)\s+([^\s,.;:()]+(?:\s+[^\s,.;:()]+){0,6})")
 
@@ -183,10 +184,11 @@ def _named_references(text: str, taken: list[tuple[int, int]]) -> list[dict]:
                 end = match.start(2) + length
             if any(s < end and start < e for s, e in taken):
                 continue
-            title = re.sub(r"\s+", " ", text[start:end]).strip()
+            title = proper_name(re.sub(r"\s+", " ", text[start:end]).strip())
             title = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", title)
             taken.append((start, end))
-            doc_type = "Luật" if pattern is _LAW else TYPE_WORDS[re.sub(r"\s+", " ", match.group(1))]
+            doc_type = "Luật" if pattern is _LAW else "Chiến lược" if match.group(1).startswith("chien") else \
+                "Chương trình"
             found.append({"text": text[start:end], "span": [start, end], "doc_type": doc_type, "number": None,
                           "symbol": None, "date": None, "issuer": None, "normalized_id": None, "title": title})
     return found

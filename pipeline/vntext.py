@@ -104,8 +104,12 @@ def ocr_key(text: str) -> str:
 
 # Vietnamese syllable structure on the folded form: onset, vowel nucleus, coda. The word lists the
 # syllable file is built from also hold abbreviations and letters ("s", "stc", "sd"): not syllables.
-SYLLABLE_SHAPE = re.compile(r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
-                             r"(?:ch|ng|nh|[cmnpt])?$")
+# The vowel clusters Vietnamese writes, folded (iê/yê/uô/ươ -> ie/ye/uo/uo; ươi -> uoi): "dean", "bea",
+# "yeon" have the letters of a syllable but none of its nuclei.
+_NUCLEI = ("uyeu|uoi|uou|ieu|yeu|oai|oay|uay|uya|uye|uyu|oeo|ia|ie|ya|ye|ua|uo|oa|oe|ue|uy|ai|ao|au|ay|eo|eu|"
+           "iu|oi|ui|uu|oo|a|e|i|o|u|y")
+SYLLABLE_SHAPE = re.compile(rf"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?(?:{_NUCLEI})"
+                            r"(?:ch|ng|nh|[cmnpt])?$")
 
 
 _CHECKED = re.compile(r"(?:ch|[ptc])$")   # a stop coda: the syllable carries sắc or nặng, never another tone

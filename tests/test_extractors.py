@@ -108,6 +108,9 @@ AGENCIES = [
      "Ủy ban nhân dân các xã, phường"),
     ("1. Céc S, Ban, Nganh, Uy ban nhan dan céc x3, phuong:", "Ủy ban nhân dân thành phố Hà Nội",
      "Ủy ban nhân dân các xã, phường"),
+    ("- TT BÙ, HPND xí; (Báo cáo)", KIEN_HAI, "Hội đồng nhân dân xã Kiến Hải"),     # Đ read as P
+    ("theo chi dao ciia B§ Chinh tri,", KIEN_HAI, "Bộ Chính trị"),
+    ("8. Mt tran To qudc va cac to chirc chinh tri", KIEN_HAI, "Ủy ban Mặt trận Tổ quốc Việt Nam xã Kiến Hải"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -136,9 +139,14 @@ def test_names_of_one_body_in_one_document_are_one_agency():
                         "Đài Phát thanh - Truyền hình tỉnh Bình Dương": 2}       # a tie: the plainer name
 
 
-def test_lowercase_description_is_not_an_agency():
-    doc = make_doc("phối hợp liên ngành của ban chỉ đạo công tác dân số và phát triển các cấp")
-    assert extract_agencies(doc).agencies == []
+@pytest.mark.parametrize("text", [
+    "phối hợp liên ngành của ban chỉ đạo công tác dân số và phát triển các cấp",
+    "Trung tâm Y tế (Trung tâm y tế liên xã, phường trong tương lai)",   # the one in brackets
+    "270/KH-UBND của các đơn vị",       # no agency starts inside an abbreviation's expansion
+])
+def test_descriptions_are_not_agencies(text):
+    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Bình Dương")
+    assert [a.name for a in extract_agencies(doc).agencies] in ([], ["Trung tâm Y tế"])
 
 
 # --------------------------------------------------------------------------------------- tasks
@@ -222,7 +230,21 @@ DEADLINES = [
     ("trong Quý III/2025", "quarter", "2025-07-01", "2025-09-30"),
     ("Định kỳ hàng năm báo cáo", "recurring", None, None),
     ("từ năm 2026 toàn dân", "from_year_onward", "2026-01-01", None),
+    # as OCR leaves them, unrestored
+    ("dw kién tir ngay 01/7 dén ngay 31/7/2025", "period", "2025-07-01", "2025-07-31"),
+    ("bao céo két qua trude ngay 01/12/2025, gui", "before_date", None, "2025-12-01"),
+    ("ké hoach cong tdc hang ndm cua co quan", "recurring", None, None),
 ]
+
+
+@pytest.mark.parametrize("text", [
+    "2.5. Chương trình Chăm sóc sức khỏe người cao tuổi đến năm 2030 (Chương trình 1579)",
+    "gắn với việc tổ chức thực hiện Chiến lược Dân số Việt Nam\nđến năm 2030, các chương trình",
+    "kế hoạch hành động giai đoạn 2020-2025, tầm nhìn đến năm 2030 của tỉnh",
+    "2.9. Củng cố hệ thống thông tin chuyên ngành dân số đến năm 2030\n(Chương trình 2259)",
+])
+def test_the_horizon_of_a_name_is_not_a_deadline(text):
+    assert extract_deadlines(make_doc(text, issued=date(2025, 6, 1))).deadlines == []
 
 
 @pytest.mark.parametrize("text, kind, start, end", DEADLINES)
@@ -269,18 +291,19 @@ def test_indicators():
     assert all(i.target_year == 2025 for i in found[:7])
 
 
-def test_ocr_permille_and_no_targets_outside_lists():
-    doc = make_doc("Chỉ tiêu năm 2025:\n- Mức sinh: tăng 0,3%o so với năm 2024.\nI. KHÁC\nKết quả năm 2024 đạt 12 xã.")
+@pytest.mark.parametrize("increase", ["tăng", "ting"])  # "ting": tesseract's tăng, unrestored
+def test_ocr_permille_and_no_targets_outside_lists(increase):
+    doc = make_doc(f"Chỉ tiêu năm 2025:\n- Mức sinh: {increase} 0,3%o so với năm 2024.\nI. KHÁC\nKết quả năm 2024 đạt 12 xã.")
     assert [(i.value, i.unit, i.operator) for i in extract_indicators(doc).indicators] == [(0.3, "‰", "increase")]
 
 
 def test_extractors_cope_with_text_as_it_comes():
-    """Issue 4: the extractors must already cope with damaged text, restoration off. The gate with
-    restoration on is corpus/thresholds.json (test_eval_gate_on_gold_corpus)."""
+    """Issue 4: the extractors must already cope with damaged text, restoration off, and meet the same
+    gates as with it (corpus/thresholds.json, test_eval_gate_on_gold_corpus)."""
     from pipeline.evaluate import evaluate
     from pipeline.stages import DEFAULT_PIPELINE
     from tests.conftest import CORPUS
 
     report = evaluate(CORPUS, restore=lambda text: text, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"])
     for field in ("references", "agencies", "tasks", "indicators", "deadlines"):
-        assert report.fields[field].f1 >= 0.8, (field, report.fields[field].f1)
+        assert report.fields[field].f1 >= report.thresholds[field], (field, report.fields[field].f1)

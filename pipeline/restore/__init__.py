@@ -499,6 +499,15 @@ def load(path: str | None = None) -> Restorer:
     return Restorer(path)
 
 
+def proper_name(name: str) -> str:
+    """A name quoted from the text, in proper Vietnamese: restored unless it already is. Extractors
+    use it so that a title or an agency outside the gazetteer is written properly even in text that
+    was not restored (``Luat Ngan sach nha nudc`` -> ``Luật Ngân sách nhà nước``)."""
+    if input_form(name) in ("clean", "empty"):
+        return name
+    return load().restore(" ".join(name.split()))
+
+
 def restore_stage(doc):
     """Pipeline stage: restore each page of ``doc.text``; page spans follow, the count goes in quality."""
     if doc.quality.get("language") == "other":
