@@ -145,7 +145,11 @@ class Restorer:
         out: list[str] = []
         block: list[str] = []
         for line in lines:
-            damaged = bool(line.strip()) and not _is_clean_line(line)
+            blank = not line.strip()
+            damaged = not blank and not _is_clean_line(line)
+            if blank and block and len(block) < self.MAX_BLOCK_LINES:
+                block.append(line)  # a blank line is layout (text extracted double-spaced): context goes on
+                continue
             if block and (not damaged or len(block) == self.MAX_BLOCK_LINES):
                 restored, n = self._restore_block(block, form)
                 out.extend(restored)
@@ -420,7 +424,8 @@ def _split_tokens(line: str):
     character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
-        if all(_wordish(c) for c in token) or token[0].isdigit() and token[-1].isdigit():
+        if (token.isalpha() or token.isascii() and token.isalnum() or all(_wordish(c) for c in token)
+                or token[0].isdigit() and token[-1].isdigit()):
             yield offset, match.end(), token
             continue
         run = 0
@@ -434,9 +439,10 @@ def _split_tokens(line: str):
             run = i + 1
 
 
-# Letters tesseract -l eng reads for a Vietnamese letter it has no model of, inside a word (the
-# issue's list and the seeds: "lugc"/"luge" for "lược", "thye" for "thực", "phd" for "phố",
-# "chirc"/"chtrc" for "chức"): each undone once, on the diacritic-free key.
+# Letters tesseract -l eng reads for a Vietnamese letter it has no model of, inside a word ("lugc"
+# for "lược", "thye" for "thực", "phd" for "phố", "chirc" for "chức"), undone on the diacritic-free
+# key. Each occurs in the rendered training pairs (build/ocr_pairs_all.tsv, token counts: ud for ươ
+# 1,119; é for an a-vowel 161; i for ă/â 106; final y for ụ/ự 100; ai for ơi 12).
 _CONFUSIONS = [
     (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o"),   # ợ read as g
     (re.compile(r"(?<=[a-z]{2})e$"), "c"),         # final c read as e
