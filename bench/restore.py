@@ -6,7 +6,9 @@ Test sets (none of them in the model's training data):
   stripped  seed 003 with its diacritics removed; held-out corpus files (bench/heldout_files.txt,
             excluded by ``kehoach lm build``) with their diacritics removed
   ocr       seeds 001, 002, 004 against their hand-corrected clean texts (corpus/*.clean.txt);
-            held-out corpus text rendered and OCR'd with tesseract -l eng (bench/data/heldout_ocr.tsv)
+            held-out corpus text rendered and OCR'd with tesseract -l eng (bench/data/heldout_ocr.tsv),
+            and again with scan damage: skew, ink spread, binarisation, JPEG
+            (bench/data/heldout_ocr_degraded.tsv, scripts/ocr_pairs.py --degrade)
   clean     seed 003 as it is (must come back unchanged)
 
 Baselines on the same text: the diacritic-free unigram choice (the most frequent syllable with the
@@ -54,6 +56,10 @@ def test_sets(corpus: Path | None, heldout_limit: int) -> list[tuple[str, str, s
     pairs = [line.rstrip("\n").split("\t") for line in
              (ROOT / "bench" / "data" / "heldout_ocr.tsv").read_text(encoding="utf-8").splitlines()]
     sets.append(("held-out corpus OCR'd", "ocr_noisy", "\n".join(n for _, n in pairs), "\n".join(c for c, _ in pairs)))
+    pairs = [line.split("\t") for line in
+             (ROOT / "bench" / "data" / "heldout_ocr_degraded.tsv").read_text(encoding="utf-8").splitlines()]
+    sets.append(("held-out scan-degraded OCR'd", "ocr_noisy", "\n".join(n for _, n in pairs),
+                 "\n".join(c for c, _ in pairs)))
     sets.append(("seed 003 clean", "clean", clean003, clean003))
     return sets
 

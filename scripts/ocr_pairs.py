@@ -14,6 +14,7 @@ fonts-dejavu-core).
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import subprocess
 import sys
@@ -25,7 +26,6 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from pipeline.restore.corpus import iter_files, read_exclusions  # noqa: E402
 from pipeline.vntext import fold  # noqa: E402
 
 # (font, weight). Plans are set in Times New Roman: Liberation Serif 2 (Debian's fonts-liberation2;
@@ -59,10 +59,10 @@ def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
     return lines
 
 
-def render_and_ocr(job: tuple[int, list[str]]) -> list[tuple[str, str]]:
-    seed, paragraphs = job
+def render_and_ocr(job: tuple[int, list[str], bool, list[tuple[str, int]], str]) -> list[tuple[str, str]]:
+    seed, paragraphs, damaged, fonts, tesseract = job
     rng = random.Random(seed)
-    font_path = rng.choices([f for f, _ in FONTS], weights=[w for _, w in FONTS])[0]
+    font_path = rng.choices([f for f, _ in fonts], weights=[w for _, w in fonts])[0]
     size = rng.randint(30, 54)
     font = ImageFont.truetype(font_path, size)
     if rng.random() < 0.1:
@@ -80,11 +80,31 @@ def render_and_ocr(job: tuple[int, list[str]]) -> list[tuple[str, str]]:
         factor = rng.uniform(0.6, 0.9)
         small = image.resize((int(WIDTH * factor), int(HEIGHT * factor)), Image.BILINEAR)
         image = small.resize((WIDTH, HEIGHT), Image.BILINEAR)
+    if damaged:
+        image = degrade(image, rng)
     with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
         image.save(tmp.name)
-        ocr = subprocess.run(["tesseract", tmp.name, "stdout", "-l", "eng", "--psm", "6"],
+        ocr = subprocess.run([tesseract, tmp.name, "stdout", "-l", "eng", "--psm", "6"],
                              capture_output=True, text=True, check=True).stdout
     return align(lines, [line for line in ocr.splitlines() if line.strip()])
+
+
+def degrade(image: Image.Image, rng: random.Random) -> Image.Image:
+    """What a paper copy and an office scanner do to a page: a slight skew, ink that spreads or
+    thins, the scanner's black-and-white threshold over paper noise, JPEG compression."""
+    image = image.rotate(rng.uniform(-0.6, 0.6), resample=Image.BILINEAR, fillcolor=255)
+    if rng.random() < 0.3:
+        image = image.filter(ImageFilter.MinFilter(3) if rng.random() < 0.5 else ImageFilter.MaxFilter(3))
+    if rng.random() < 0.6:
+        noise = Image.effect_noise(image.size, rng.uniform(10, 40))
+        image = Image.blend(image, noise, 0.25)
+        threshold = rng.randint(110, 170)
+        image = image.point(lambda v: 255 if v > threshold else 0)
+    if rng.random() < 0.5:
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=rng.randint(20, 60))
+        image = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    return image
 
 
 def align(clean: list[str], noisy: list[str]) -> list[tuple[str, str]]:
@@ -99,21 +119,42 @@ def align(clean: list[str], noisy: list[str]) -> list[tuple[str, str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--corpus", type=Path)
+    source.add_argument("--paragraphs", type=Path,
+                        help="read paragraphs from this file (one a line) instead of the corpus: on a "
+                             "machine without it (--dump-paragraphs writes one)")
+    parser.add_argument("--dump-paragraphs", type=Path, help="write the shuffled paragraphs here and stop")
+    parser.add_argument("--fonts", type=Path, help="a folder holding the fonts (by file name) when not installed")
+    parser.add_argument("--tesseract", default="tesseract", help="the tesseract command")
     parser.add_argument("--heldout", type=Path, help="use only the files listed here")
     parser.add_argument("--exclude", type=Path, default=Path("bench/heldout_files.txt"))
     parser.add_argument("--pages", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--degrade", action="store_true",
+                        help="add scan damage: skew, ink spread, binarisation over noise, JPEG")
+    parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args()
-    only = read_exclusions(args.heldout) if args.heldout else None
-    exclude = set() if only else read_exclusions(args.exclude)
-    rng = random.Random(args.seed)
-    paragraphs = [line for _, lines in iter_files(args.corpus, exclude, only) for line in lines
-                  if len(line) > 40 and sum(c.isalpha() for c in line) > 0.7 * len(line)]
-    rng.shuffle(paragraphs)
-    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12]) for i in range(args.pages)]
+
+    if args.paragraphs:
+        paragraphs = args.paragraphs.read_text(encoding="utf-8").splitlines()
+    else:
+        from pipeline.restore.corpus import iter_files, read_exclusions  # needs the full install
+        only = read_exclusions(args.heldout) if args.heldout else None
+        exclude = set() if only else read_exclusions(args.exclude)
+        paragraphs = [line for _, lines in iter_files(args.corpus, exclude, only) for line in lines
+                      if len(line) > 40 and sum(c.isalpha() for c in line) > 0.7 * len(line)]
+        random.Random(args.seed).shuffle(paragraphs)
+    if args.dump_paragraphs:
+        args.dump_paragraphs.write_text("\n".join(paragraphs[:args.pages * 12]) + "\n", encoding="utf-8")
+        return
+    if args.output is None:
+        parser.error("-o/--output is required")
+    fonts = [(str(args.fonts / Path(f).name), w) for f, w in FONT_CHOICES
+             if (args.fonts / Path(f).name).exists()] if args.fonts else FONTS
+    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12], args.degrade, fonts, args.tesseract)
+            for i in range(args.pages)]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
     with ProcessPoolExecutor(args.workers) as pool, open(args.output, "w", encoding="utf-8") as out:

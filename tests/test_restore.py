@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -158,3 +159,21 @@ def test_lm_build_makes_a_model_that_restores(tmp_path):
     tiny = Restorer(tmp_path / "model.npz")
     assert tiny.restore("So Y te chu tri, phoi hop voi cac so", "stripped") == "Sở Y tế chủ trì, phối hợp với các sở"
     assert tiny.lm.logprob([tiny.lm.id("sở")], [tiny.lm.id("y")], [tiny.lm.id("tế")])[0] > -0.5
+
+
+def test_lm_build_mixes_in_the_news_bigrams(tmp_path):
+    """With ``news/bigrams.tsv.gz`` beside the shards the model also holds a general-register bigram
+    model over its own vocabulary, which the decoder mixes in (``Restorer.NEWS_WEIGHT``)."""
+    sentences = ["Sở Y tế chủ trì kế hoạch.", "Bé trai và bé gái được khám."] * 20
+    with gzip.open(tmp_path / "legal-00.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write("### FILE a.md\n" + "\n".join(sentences) + "\n")
+    (tmp_path / "news").mkdir()
+    with gzip.open(tmp_path / "news" / "bigrams.tsv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("bé trai\t50\nbé gái\t40\nkhông biết\t99\n")   # the last: words the model lacks
+    build_model(tmp_path, tmp_path / "model.npz", log=lambda m: None)
+    lm = Restorer(tmp_path / "model.npz").lm
+    assert lm.has_news
+    ids = lm.ids
+    seen = lm.news(np.array([ids["bé"]]), np.array([ids["trai"]]))[0]
+    unseen = lm.news(np.array([ids["bé"]]), np.array([ids["chủ"]]))[0]   # no news count for "chủ"
+    assert seen > -0.5 and unseen < seen - 3

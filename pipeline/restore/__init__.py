@@ -49,6 +49,7 @@ _PROTECTED = re.compile(
 _PROTECTED_HINT = re.compile(r"[/@)%-]|www\.|kho", re.I)
 _OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
+_LN10 = math.log(10)
 _VOWELS = set("aeiouyăâêôơưđ")
 _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&@]|[¢€§©®¥&][^\W\d_]")
 # Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
@@ -87,6 +88,7 @@ class Restorer:
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
+    NEWS_WEIGHT = 0.05              # share of the news bigram model: the most that costs nothing on held-out text
 
     def __init__(self, path: Path | str | None = None):
         path = Path(path) if path else model_path()
@@ -284,16 +286,21 @@ class Restorer:
                 for syllable in self.skeleton[near][:3]:
                     seen = self.ocr_total.get(syllable, 0)
                     offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
-        return self._pruned(scores)
+        return self._pruned(scores, keep=word)
 
-    def _pruned(self, scores: dict[str, float], limit: int | None = None) -> tuple[tuple[str, float], ...]:
-        """The candidates whose prior (channel x unigram) is within reach of the best one's."""
+    def _pruned(self, scores: dict[str, float], limit: int | None = None,
+                keep: str | None = None) -> tuple[tuple[str, float], ...]:
+        """The candidates whose prior (channel x unigram) is within reach of the best one's; ``keep``
+        (the word as written, when it is a syllable: "bé" in "bé trai") stays whatever its prior."""
         if not scores:
             return ()
         prior = {c: p + self._unigram(c) for c, p in scores.items()}
         top = max(prior.values())
         kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
-        return tuple((c, scores[c]) for c in kept[:limit or self.WIDE])
+        kept = kept[:limit or self.WIDE]
+        if keep in scores and keep not in kept:
+            kept[-1] = keep
+        return tuple((c, scores[c]) for c in kept)
 
     def _lattice(self, tokens: list[_Token], width: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, channel scores), shaped (positions, width): two <s> rows, the tokens, </s>; a fixed
@@ -339,13 +346,24 @@ class Restorer:
         shape = (len(rows), k, ids.shape[1])
         here = np.broadcast_to(ids[rows][:, None, :], shape)
         # P(c | p) for the previous token's k likeliest candidates p; P(n | c) for the next one's
-        left = self.lm.bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)[1]
-        right = self.lm.bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))[1]
+        left = self._bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)
+        right = self._bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))
         left = np.where(real[rows - 1, :k, None], left, _IMPOSSIBLE).max(axis=1)
         right = np.where(real[rows + 1, :k, None], right, _IMPOSSIBLE).max(axis=1)
         fit = np.where(real[rows], chan[rows] + left + right, _IMPOSSIBLE)
         columns[rows] = np.sort(np.argsort(-fit, axis=1, kind="stable")[:, :width], axis=1)
         return columns
+
+    def _bigram(self, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """log10 P(c | b), the legal-code bigram mixed with the news one as in decoding."""
+        legal = self.lm.bigram(b, c)[1]
+        if not (self.NEWS_WEIGHT and self.lm.has_news):
+            return legal
+        return self._mix(legal, self.lm.news(b, c))
+
+    def _mix(self, legal: np.ndarray, news: np.ndarray) -> np.ndarray:
+        return np.logaddexp(legal * _LN10 + math.log(1 - self.NEWS_WEIGHT),
+                            news * _LN10 + math.log(self.NEWS_WEIGHT)) / _LN10
 
     def _decode(self, tokens: list[_Token]) -> list[str | None]:
         """Exact second-order Viterbi (a state is the last two choices) over a lattice of
@@ -396,6 +414,11 @@ class Restorer:
         if len(pos):
             found, p3 = lm.trigram((a[pos, ia] * lm.size + b[pos, ib]) * lm.size + c[pos, ic])
             lp[pos[found], ia[found], ib[found], ic[found]] = p3[found]
+        if self.NEWS_WEIGHT and lm.has_news:
+            # mixed with the general-register bigram: "bé trai", rare in the legal code, is common there
+            news = np.zeros(bc.shape)
+            news[bc] = lm.news(np.broadcast_to(b[:, :, None], bc.shape)[bc], np.broadcast_to(c[:, None, :], bc.shape)[bc])
+            lp = self._mix(lp, news[:, None, :, :])
         return lp
 
 

@@ -7,9 +7,11 @@ table of how often tesseract wrote each syllable as each damaged token, learned 
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import numpy as np
 from dictionaries.places import places
 from pipeline.normalize import normalise_tones
 from pipeline.restore.corpus import iter_files, read_exclusions
-from pipeline.restore.lm import BOS, EOS, SPECIALS, UNK, build, lm_tokens
+from pipeline.restore.lm import BOS, EOS, SPECIALS, UNK, build, lm_tokens, news_bigrams
 from pipeline.vntext import WORD, fold, has_diacritics, skey
 
 
@@ -55,8 +57,22 @@ def channel_counts(pairs_file: Path) -> Counter[tuple[str, str]]:
     return counts
 
 
+def read_news(news_dir: Path, ids: dict[str, int]) -> dict[tuple[int, int], int]:
+    """The news corpus' bigram counts (``news/bigrams.tsv.gz``: ``a b<TAB>count``) over model ids;
+    pairs with a word the model does not know are left out."""
+    counts: dict[tuple[int, int], int] = {}
+    with gzip.open(news_dir / "bigrams.tsv.gz", "rt", encoding="utf-8") as handle:
+        for line in handle:
+            pair, _, count = line.rstrip("\n").rpartition("\t")
+            words = normalise_tones(pair).split(" ")
+            if len(words) == 2 and all(w in ids for w in words):
+                key = (ids[words[0]], ids[words[1]])
+                counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
 def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, ocr_pairs: Path | None = None,
-                min_count: int = 2, min_trigram_count: int = 1, log=print) -> dict:
+                min_count: int = 2, min_trigram_count: int = 1, news: Path | None = None, log=print) -> dict:
     """Build and write the model; ``min_count`` bounds the vocabulary, ``min_trigram_count`` prunes
     trigrams seen fewer times (their probability then backs off to the bigram)."""
     started = time.perf_counter()
@@ -89,6 +105,12 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
     model = build(sequences, vocab, min_count3=min_trigram_count)
     del sequences
     log(f"vocabulary {len(vocab):,}; bigrams {len(model.keys2):,}; trigrams kept {len(model.keys3):,}")
+
+    news_dir = news if news is not None else corpus / "news"
+    if (news_dir / "bigrams.tsv.gz").exists():
+        news_counts = read_news(news_dir, ids)
+        model = replace(model, **news_bigrams(news_counts, len(vocab)))
+        log(f"news bigrams: {len(news_counts):,} over the model's vocabulary")
 
     channel = channel_counts(ocr_pairs) if ocr_pairs else Counter()
     extra = {}

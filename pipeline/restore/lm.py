@@ -13,7 +13,7 @@ probability falls back to the weighted bigram). Log probabilities are float16.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +40,11 @@ class LanguageModel:
     logp3: np.ndarray
     ctx3: np.ndarray         # sorted a*V + b
     backoff3: np.ndarray
+    # a second, general-register bigram model over the same ids (news counts), mixed in by the restorer
+    news_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))   # sorted b*V + c
+    news_logp: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float16))
+    news_backoff: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # per id
+    news_unigram: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))  # per id
 
     def __post_init__(self) -> None:
         self.ids = {word: i for i, word in enumerate(self.vocab)}
@@ -69,6 +74,15 @@ class LanguageModel:
         hit, p2 = _lookup(self.keys2, self.logp2, b * self.size + c)
         return hit, np.where(hit, p2, self.backoff2[b] + self.unigram[c])
 
+    @property
+    def has_news(self) -> bool:
+        return len(self.news_unigram) == self.size
+
+    def news(self, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """log10 P_news(c | b), backing off to the news continuation unigram."""
+        hit, p = _lookup(self.news_keys, self.news_logp, b * self.size + c)
+        return np.where(hit, p, self.news_backoff[b] + self.news_unigram[c])
+
     def arrays(self) -> dict[str, np.ndarray]:
         """What the model file stores (``np.savez_compressed(path, **lm.arrays())``)."""
         fields = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "vocab"}
@@ -83,7 +97,7 @@ class LanguageModel:
     def from_npz(cls, data) -> "LanguageModel":
         """From an open model file; only the model's own arrays are read (the file may hold more)."""
         return cls(vocab=str(data["vocab"]).split("\n"),
-                   **{name: data[name] for name in cls.__dataclass_fields__ if name != "vocab"})
+                   **{name: data[name] for name in cls.__dataclass_fields__ if name != "vocab" and name in data.files})
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,6 +115,27 @@ def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[
 
 
 # ---------------------------------------------------------------------------------------------- build
+
+def news_bigrams(counts: dict[tuple[int, int], int], v: int) -> dict[str, np.ndarray]:
+    """An interpolated Kneser-Ney bigram model from bigram counts over model ids (the news counts
+    come as bigrams only): the ``news_*`` arrays of a :class:`LanguageModel` of ``v`` ids."""
+    keys = np.array([b * v + c for b, c in counts], dtype=np.int64)
+    n = np.array(list(counts.values()), dtype=np.float64)
+    order = np.argsort(keys)
+    keys, n = keys[order], n[order]
+    cont = np.bincount(keys % v, minlength=v).astype(np.float64)      # N1+(. c)
+    unigram = np.where(cont > 0, cont / cont.sum(), 10 ** _FLOOR)
+    # the counts are published pruned (none below a cut-off), so counts of counts cannot estimate the
+    # discounts: the usual constant instead
+    d = (0.75, 0.75, 0.75)
+    heads, starts, total, mass = _group(keys // v, n, d)
+    gamma = np.ones(v)
+    gamma[heads] = mass / total
+    ctx_total = np.repeat(total, np.diff(np.r_[starts, len(keys)]))
+    p = (n - _discount_of(n, d)) / ctx_total + gamma[keys // v] * unigram[keys % v]
+    return {"news_keys": keys, "news_logp": np.log10(p).astype(np.float16),
+            "news_backoff": np.log10(gamma).astype(np.float32), "news_unigram": np.log10(unigram).astype(np.float32)}
+
 
 def _discounts(counts: np.ndarray) -> tuple[float, float, float]:
     """Modified Kneser-Ney discounts D1, D2, D3+ (Chen & Goodman 1998) from counts of counts."""
