@@ -29,7 +29,7 @@ def run_command(
     force: Annotated[bool, typer.Option(help="redo documents already finished in OUT")] = False,
     only_failed: Annotated[bool, typer.Option("--only-failed", help="retry only the documents that failed")] = False,
     workers: Annotated[int | None, typer.Option(help="worker processes (default: all cores; 0: in this process)")] = None,
-    timeout: Annotated[float, typer.Option(help="seconds one document may take before its worker is killed")] = 1800,
+    timeout: Annotated[float, typer.Option(help="seconds one document may take before its worker is killed (also on Dask)")] = 1800,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""

@@ -161,7 +161,7 @@ def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force
                 on_result(job.path, record)
 
         if scheduler is not None:
-            run_on_dask(jobs, scheduler, options, save)
+            run_on_dask(jobs, scheduler, options, save, timeout)
         elif not jobs:
             pass
         elif workers == 0:
@@ -184,7 +184,6 @@ def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force
 def _worker_main(conn, options: dict) -> None:
     """A worker process: documents in by path, records out as JSON, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    fault = os.environ.get(FAULT_ENV, "")
     from pipeline.restore import load
     load()  # the language model, once per worker, before the first document's clock starts
     conn.send("ready")
@@ -192,12 +191,7 @@ def _worker_main(conn, options: dict) -> None:
         path = conn.recv()
         if path is None:
             return
-        kind, _, part = fault.partition(":")
-        if part and part in path:
-            if kind == "crash":
-                os.kill(os.getpid(), signal.SIGSEGV)
-            elif kind == "hang":
-                time.sleep(10 ** 6)
+        _inject_fault(path)
         conn.send(process_file(Path(path), options).model_dump_json())
 
 
@@ -309,42 +303,94 @@ class LocalPool:
 
 def process_remote(path: str, data: bytes, options: dict) -> str:
     """The task a Dask worker runs: the record of one file, from its bytes, as JSON."""
+    _inject_fault(path)
     return process_file(Path(path), options, data=data).model_dump_json()
 
 
+def _inject_fault(path: str) -> None:
+    """The fault-injection hook (``KEHOACH_INJECT_FAULT``, tests only): crash or hang on a name."""
+    kind, _, part = os.environ.get(FAULT_ENV, "").partition(":")
+    if part and part in path:
+        if kind == "crash":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        elif kind == "hang":
+            time.sleep(10 ** 6)
+
+
 def run_on_dask(jobs: list[Job], scheduler, options: dict, save: Callable[[Job, Record], None],
-                in_flight_per_worker: int = 4) -> None:
+                timeout: float | None = DEFAULT_TIMEOUT, in_flight_per_worker: int = 4,
+                poll: float = 1.0) -> None:
     """Send the documents to a Dask cluster, a bounded number at a time (each task carries the
-    file's bytes), and save each record as it returns."""
+    file's bytes), and save each record as it returns. A task still running ``timeout`` seconds
+    after the scheduler saw it start has its worker restarted (the nanny starts a fresh process)
+    and its document failed; the task is not retried."""
     try:
-        from distributed import Client, as_completed
+        from distributed import Client
+        from distributed import wait as wait_for
     except ImportError as exc:
         raise UsageError("--scheduler needs Dask: pip install 'kehoach[dask]'") from exc
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
         window = max(1, in_flight_per_worker * max(1, len(client.scheduler_info().get("workers", {}))))
         queue = deque(jobs)
-        pending = as_completed()
-        owner = {}
+        owner: dict[str, Job] = {}
+        pending: dict[str, object] = {}
+        running_since: dict[str, float] = {}
 
         def submit() -> None:
             job = queue.popleft()
             future = client.submit(process_remote, str(job.path), job.path.read_bytes(), options, pure=False)
-            owner[future.key] = job
-            pending.add(future)
+            owner[future.key], pending[future.key] = job, future
 
         for _ in range(min(window, len(queue))):
             submit()
-        for future in pending:
-            job = owner.pop(future.key)
+        while pending:
             try:
-                record = Record.model_validate_json(future.result())
-            except Exception as exc:  # a worker lost or a task that raised: this document only
-                record = failed_record(job.path, job.sha256, job.size, "worker_crashed",
-                                       f"the Dask task failed ({type(exc).__name__}: {exc})")
-            save(job, record)
-            if queue:
-                submit()
+                done, _ = wait_for(list(pending.values()), timeout=poll if timeout is not None else None,
+                                   return_when="FIRST_COMPLETED")
+            except TimeoutError:  # nothing finished within the poll: look for overdue tasks
+                done = set()
+            for future in done:
+                job = owner.pop(future.key)
+                del pending[future.key]
+                running_since.pop(future.key, None)
+                try:
+                    record = Record.model_validate_json(future.result())
+                except Exception as exc:  # a worker lost or a task that raised: this document only
+                    record = failed_record(job.path, job.sha256, job.size, "worker_crashed",
+                                           f"the Dask task failed ({type(exc).__name__}: {exc})")
+                save(job, record)
+                if queue:
+                    submit()
+            if timeout is not None and pending:
+                for key in _overdue(client, pending, running_since, timeout):
+                    job, future = owner.pop(key), pending.pop(key)
+                    future.cancel()
+                    save(job, failed_record(job.path, job.sha256, job.size, "timeout",
+                                            f"processing took longer than {timeout:g} s; the Dask worker was restarted"))
+                    if queue:
+                        submit()
     finally:
         if client is not scheduler:
             client.close()
+
+
+def _overdue(client, pending: dict, running_since: dict[str, float], timeout: float) -> list[str]:
+    """Keys of our tasks running longer than ``timeout``; their workers are restarted."""
+    now = time.monotonic()
+    where = {}
+    for worker, keys in client.processing().items():
+        for key in keys:
+            if key in pending:
+                where[key] = worker
+                running_since.setdefault(key, now)
+    overdue = [key for key, since in running_since.items() if key in pending and now - since > timeout]
+    workers = sorted({where[key] for key in overdue if key in where})
+    if workers:
+        try:
+            client.restart_workers(workers, raise_for_error=False)
+        except Exception:  # a worker that cannot be restarted (no nanny): its task is abandoned
+            pass
+    for key in overdue:
+        running_since.pop(key, None)
+    return overdue

@@ -114,6 +114,22 @@ def test_dask_local_cluster_gives_the_records_of_a_local_run(plans, tmp_path):
         assert (remote / f"{path.stem}.json").read_text() == (local / f"{path.stem}.json").read_text()
 
 
+def test_dask_task_past_the_timeout_fails_its_document_and_restarts_its_worker(plans, tmp_path, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    files = sorted(plans.glob("*.txt"))[:3]
+    monkeypatch.setenv(FAULT_ENV, f"hang:{files[1].name}")   # the workers inherit it
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        started = time.monotonic()
+        summary = run(files, tmp_path / "out", scheduler=client, timeout=8)
+        elapsed = time.monotonic() - started
+        workers = len(client.scheduler_info()["workers"])
+    assert summary.by_status == {"ok": 2, "failed": 1}
+    record = json.loads((tmp_path / "out" / f"{files[1].stem}.json").read_text())
+    assert [e["code"] for e in record["errors"]] == ["timeout"]
+    assert elapsed < 120 and workers == 2   # the hung worker was replaced, not lost
+
+
 # --------------------------------------------------------------------------------- bad inputs
 
 def cp1258(text: str) -> bytes:
