@@ -70,6 +70,7 @@ _ISSUER_END = re.compile(r"\s+(?:ve|va|tai|nham|theo|de|sau day|ngay|da|trong|,)
 _NAMED = re.compile(
     r"(?<![\w])(chien lu[a-z]{2,3}|chuong trinh(?=\s+muc\s+tieu\s+qu[a-z]{1,3}\s+gia))\s+"  # OCR: luge, qudc
     r"([^.;:()]{3,200}?(?:den\s+nam\s+\d{4}|giai\s+doan\s+\d{4}\s?-\s?\d{4}))")
+_LOCALLY = re.compile(r" tren dia ban(?: (?:xa|phuong|huyen|tinh|thanh pho|ca nuoc))?(?= (?:giai doan|den nam) )")
 _LAW = re.compile(r"(?<![\w])(bo luat|luat)\s+([^\s,.;:()]+(?:\s+[^\s,.;:()]+){0,6})")
 
 
@@ -186,6 +187,11 @@ def _named_references(text: str, taken: list[tuple[int, int]]) -> list[dict]:
                 continue
             title = proper_name(re.sub(r"\s+", " ", text[start:end]).strip())
             title = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", title)
+            if pattern is _NAMED:
+                # "Chương trình mục tiêu quốc gia ... trên địa bàn xã giai đoạn 2026-2035": the
+                # national programme, carried out locally; the locality is no part of its name
+                local = _LOCALLY.search(skey(title))
+                title = title[:local.start()] + title[local.end():] if local else title
             taken.append((start, end))
             doc_type = "Luật" if pattern is _LAW else "Chiến lược" if match.group(1).startswith("chien") else \
                 "Chương trình"

@@ -67,6 +67,13 @@ def test_own_number_is_not_a_reference():
     assert [r.normalized_id for r in extract_references(doc).references] == ["270/KH-UBND"]
 
 
+def test_a_national_programme_carried_out_locally_keeps_its_name():
+    doc = make_doc("tổ chức thực hiện có hiệu quả Chương trình mục tiêu quốc gia về chăm sóc sức khỏe, dân số và "
+                   "phát triển trên địa bàn xã giai đoạn\n2026 - 2035 theo chỉ đạo")
+    titles = [r.title for r in extract_references(doc).references]
+    assert titles == ["Chương trình mục tiêu quốc gia về chăm sóc sức khỏe, dân số và phát triển giai đoạn 2026-2035"]
+
+
 def test_named_references_without_symbol():
     doc = make_doc("thực hiện Chiến lược Dân số Việt Nam đến năm 2030 và Luật Ngân sách nhà nước năm 2015")
     titles = [r.title for r in extract_references(doc).references]

@@ -85,6 +85,7 @@ class Restorer:
     BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
     WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
+    NEAR_READINGS = 5               # readings taken from each skeleton an edit or two away (held-out tuned)
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
@@ -283,7 +284,7 @@ class Restorer:
             # (among skeletons with the same first letter: OCR damage to it is undone by the keys above)
             for near, distance, _ in process.extract(key, self._keys_by_initial.get(key[:1], ()),
                                                      scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
-                for syllable in self.skeleton[near][:3]:
+                for syllable in self.skeleton[near][:self.NEAR_READINGS]:
                     seen = self.ocr_total.get(syllable, 0)
                     offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
         return self._pruned(scores, keep=word)
@@ -407,18 +408,17 @@ class Restorer:
                                                 np.broadcast_to(b[:, None, :], ab.shape)[ab])
         bi_found = np.zeros(bc.shape, bool)
         bigram = np.zeros(bc.shape)
-        bi_found[bc], bigram[bc] = lm.bigram(np.broadcast_to(b[:, :, None], bc.shape)[bc],
-                                             np.broadcast_to(c[:, None, :], bc.shape)[bc])
+        bb, cc = np.broadcast_to(b[:, :, None], bc.shape)[bc], np.broadcast_to(c[:, None, :], bc.shape)[bc]
+        bi_found[bc], bigram[bc] = lm.bigram(bb, cc)
+        if self.NEWS_WEIGHT and lm.has_news:
+            # where no trigram is stored, the bigram is mixed with the general-register one: "bé
+            # trai", rare in the legal code, is common there (a stored trigram is kept as it is)
+            bigram[bc] = self._mix(bigram[bc], lm.news(bb, cc))
         lp = backoff[:, :, :, None] + bigram[:, None, :, :]
         pos, ia, ib, ic = np.nonzero(ctx_found[:, :, :, None] & bi_found[:, None, :, :])
         if len(pos):
             found, p3 = lm.trigram((a[pos, ia] * lm.size + b[pos, ib]) * lm.size + c[pos, ic])
             lp[pos[found], ia[found], ib[found], ic[found]] = p3[found]
-        if self.NEWS_WEIGHT and lm.has_news:
-            # mixed with the general-register bigram: "bé trai", rare in the legal code, is common there
-            news = np.zeros(bc.shape)
-            news[bc] = lm.news(np.broadcast_to(b[:, :, None], bc.shape)[bc], np.broadcast_to(c[:, None, :], bc.shape)[bc])
-            lp = self._mix(lp, news[:, None, :, :])
         return lp
 
 
