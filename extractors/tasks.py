@@ -18,6 +18,7 @@ Support comes from ``phối hợp với ...`` up to the end of the clause. The d
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from extractors.agencies import document_localities, find_agencies, merged_names
@@ -55,6 +56,8 @@ def extract_tasks(doc: Document) -> Document:
         if s.parent:
             children.setdefault(s.parent, []).append(s)
     localities = document_localities(doc)
+    names = merged_names(doc)
+    found = _document_mentions(doc)
     roots = {s.id for s in sections if s.level == 1 and s.title and TASK_TITLES.search(ocr_key(s.title))}
     heading_lead: dict[str, list[str]] = {}
     tasks: list[Task] = []
@@ -64,7 +67,14 @@ def extract_tasks(doc: Document) -> Document:
         kids = children.get(s.id, [])
         own_end = kids[0].start if kids else s.end
         own = text[s.start:own_end]
-        lead, support, from_heading = _roles(own, localities, merged_names(doc))
+        if found is None:
+            mentions = list(find_agencies(own, localities))
+        else:
+            first = bisect.bisect_left(found, (s.start,))
+            mentions = [(name, kind, start - s.start, end - s.start)
+                        for start, end, name, kind in found[first:bisect.bisect_left(found, (own_end,))]
+                        if end <= own_end]
+        lead, support, from_heading = _roles(own, mentions, names)
         if from_heading:
             heading_lead[s.id] = from_heading
         if not lead and s.parent in heading_lead:
@@ -83,11 +93,19 @@ def _root(section_id: str) -> str:
     return section_id.split(".")[0]
 
 
-def _roles(own: str, localities: dict[str, str], names: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
-    """(lead, support, heading agencies) of one item's own text; ``names`` maps a name found to the
-    one the document's agencies list it under."""
+def _document_mentions(doc: Document) -> list[tuple[int, int, str, str]] | None:
+    """Every agency mention the agencies stage found, ``(start, end, name, kind)`` in text order, or
+    None when that stage did not run (the items are then searched on their own)."""
+    if "agency_names" not in doc.cache:
+        return None
+    return sorted((m.span[0], m.span[1], a.name, a.kind) for a in doc.agencies for m in a.mentions)
+
+
+def _roles(own: str, mentions: list[tuple[str, str, int, int]],
+           names: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(lead, support, heading agencies) of one item's own text, from its agency ``mentions``
+    ``(name, kind, start, end)``; ``names`` maps a name found to the one the document lists it under."""
     key = skey(own)
-    mentions = list(find_agencies(own, localities))
     lead: list[str] = []
     support: list[str] = []
     heading: list[str] = []

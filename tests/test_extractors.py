@@ -212,6 +212,16 @@ def test_task_roles(task_doc, section, lead, support):
     assert (task.lead, task.support) == (lead, support)
 
 
+def test_tasks_read_the_agencies_stage_mentions_alike(task_doc):
+    """In the pipeline the tasks stage reuses the agencies stage's mentions instead of searching each
+    item again: the roles must come out the same."""
+    doc = make_doc(TASK_TEXT, issuer=QUANG_NGAI)
+    doc.pages = []
+    doc = extract_tasks(extract_agencies(segment(doc)))
+    assert [(t.section, t.lead, t.support) for t in doc.tasks] == [
+        (t.section, t.lead, t.support) for t in task_doc.tasks]
+
+
 def test_only_task_sections_give_tasks(task_doc):
     assert not any(t.section.startswith("I.") for t in task_doc.tasks)
     assert "II.1" not in [t.section for t in task_doc.tasks]  # a heading only: its items are the tasks
