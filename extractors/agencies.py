@@ -214,11 +214,16 @@ def _lookup(words: list[_Word], i: int, n: int, fuzzy: bool):
     return best
 
 
+@lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    return frozenset(first for first, _ in _by_first_word())
+
+
 @lru_cache(maxsize=10_000)
 def _near_first_words(word: str) -> tuple[str, ...]:
     """The gazetteer's first words ``word`` may be: itself, or, when it is none, those one edit away
     with the same initial (OCR's ``Mt tran`` for ``Mặt trận``)."""
-    firsts = {first for first, _ in _by_first_word()}
+    firsts = _first_words()
     if word in firsts or len(word) < 2 or word in folded_syllables():
         return (word,)   # a word as it is written ("dân") is no OCR error for another ("đảng")
     near = process.extract(word, [f for f in firsts if f[:1] == word[:1]], scorer=Levenshtein.distance,

@@ -347,24 +347,22 @@ class Restorer:
         shape = (len(rows), k, ids.shape[1])
         here = np.broadcast_to(ids[rows][:, None, :], shape)
         # P(c | p) for the previous token's k likeliest candidates p; P(n | c) for the next one's
-        left = self._bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)
-        right = self._bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))
+        left = self._bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)[1]
+        right = self._bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))[1]
         left = np.where(real[rows - 1, :k, None], left, _IMPOSSIBLE).max(axis=1)
         right = np.where(real[rows + 1, :k, None], right, _IMPOSSIBLE).max(axis=1)
         fit = np.where(real[rows], chan[rows] + left + right, _IMPOSSIBLE)
         columns[rows] = np.sort(np.argsort(-fit, axis=1, kind="stable")[:, :width], axis=1)
         return columns
 
-    def _bigram(self, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """log10 P(c | b), the legal-code bigram mixed with the news one as in decoding."""
-        legal = self.lm.bigram(b, c)[1]
+    def _bigram(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(stored in the legal-code model, log10 P(c | b)): the legal-code bigram mixed with the
+        news one, where the model has it: "bé trai", rare in the legal code, is common in news."""
+        found, legal = self.lm.bigram(b, c)
         if not (self.NEWS_WEIGHT and self.lm.has_news):
-            return legal
-        return self._mix(legal, self.lm.news(b, c))
-
-    def _mix(self, legal: np.ndarray, news: np.ndarray) -> np.ndarray:
-        return np.logaddexp(legal * _LN10 + math.log(1 - self.NEWS_WEIGHT),
-                            news * _LN10 + math.log(self.NEWS_WEIGHT)) / _LN10
+            return found, legal
+        return found, np.logaddexp(legal * _LN10 + math.log(1 - self.NEWS_WEIGHT),
+                                   self.lm.news(b, c) * _LN10 + math.log(self.NEWS_WEIGHT)) / _LN10
 
     def _decode(self, tokens: list[_Token]) -> list[str | None]:
         """Exact second-order Viterbi (a state is the last two choices) over a lattice of
@@ -408,12 +406,9 @@ class Restorer:
                                                 np.broadcast_to(b[:, None, :], ab.shape)[ab])
         bi_found = np.zeros(bc.shape, bool)
         bigram = np.zeros(bc.shape)
-        bb, cc = np.broadcast_to(b[:, :, None], bc.shape)[bc], np.broadcast_to(c[:, None, :], bc.shape)[bc]
-        bi_found[bc], bigram[bc] = lm.bigram(bb, cc)
-        if self.NEWS_WEIGHT and lm.has_news:
-            # where no trigram is stored, the bigram is mixed with the general-register one: "bé
-            # trai", rare in the legal code, is common there (a stored trigram is kept as it is)
-            bigram[bc] = self._mix(bigram[bc], lm.news(bb, cc))
+        # (where a trigram is stored it is used as it is; elsewhere the mixed bigram, backed off to)
+        bi_found[bc], bigram[bc] = self._bigram(np.broadcast_to(b[:, :, None], bc.shape)[bc],
+                                                np.broadcast_to(c[:, None, :], bc.shape)[bc])
         lp = backoff[:, :, :, None] + bigram[:, None, :, :]
         pos, ia, ib, ic = np.nonzero(ctx_found[:, :, :, None] & bi_found[:, None, :, :])
         if len(pos):
