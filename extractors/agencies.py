@@ -219,6 +219,15 @@ def _first_words() -> frozenset[str]:
     return frozenset(first for first, _ in _by_first_word())
 
 
+@lru_cache(maxsize=1)
+def _longest_name() -> dict[str, int]:
+    """First word -> the most words a gazetteer name that starts with it has."""
+    longest: dict[str, int] = {}
+    for first, n in _by_first_word():
+        longest[first] = max(n, longest.get(first, 0))
+    return longest
+
+
 @lru_cache(maxsize=10_000)
 def _near_first_words(word: str) -> tuple[str, ...]:
     """The gazetteer's first words ``word`` may be: itself, or, when it is none, those one edit away
@@ -245,7 +254,10 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
     (``ban chỉ đạo`` in running text is a description, not a name)."""
     if not words[i].surface[:1].isupper() or (i and words[i - 1].start == words[i].start):
         return None   # (nor inside an abbreviation's expansion)
-    lengths = range(min(12, len(words) - i), 0, -1)
+    longest = max((_longest_name().get(first, 0) for first in _near_first_words(words[i].key)), default=0)
+    if not longest:
+        return None   # no gazetteer name starts with this word, or with one it may be an OCR error for
+    lengths = range(min(longest, len(words) - i), 0, -1)
     for fuzzy, n in [(False, n) for n in lengths] + [(True, n) for n in lengths]:
         if n > 1 and any(w.break_before for w in words[i + 1:i + n]):
             continue
