@@ -286,7 +286,8 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
                 return f"{name} {own}", kind, n   # a commune's plan: its own health station
             if kind == "health_facility":
                 # "(Trung tâm y tế liên xã, phường trong tương lai)": in lowercase, a description
-                described = any(c.isupper() for c in name.split()[-2]) and words[i + n - 2].surface.islower()
+                described = (n >= 2 and len(name.split()) >= 2 and any(c.isupper() for c in name.split()[-2])
+                             and words[i + n - 2].surface.islower())
                 return None if described else (name, kind, n)
             if kind in ("steering_committee", "office", "department", "school", "press", "mass_organisation"):
                 # a local body named bare (Ban Chỉ đạo, Văn phòng, Chi cục, Hội Nông dân) is the
