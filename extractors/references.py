@@ -105,7 +105,7 @@ def extract_references(doc: Document) -> Document:
             end = _read_date_and_issuer(text, key, match.end(), item, doc)
             item["text"], item["span"] = text[start:end], [start, end]
             found.append(item)
-    found.extend(_named_references(text, taken))
+    found.extend(_named_references(text, key, taken))
     found.sort(key=lambda r: r["span"][0])
     doc.references = [Reference(**item) for item in found]
     return doc
@@ -169,8 +169,8 @@ def _read_date_and_issuer(text: str, key: str, end: int, item: dict, doc: Docume
     return end
 
 
-def _named_references(text: str, taken: list[tuple[int, int]]) -> list[dict]:
-    key = skey(text)
+def _named_references(text: str, key: str, taken: list[tuple[int, int]]) -> list[dict]:
+    """References cited by name (``key``: ``skey(text)``)."""
     found = []
     for pattern in (_NAMED, _LAW):
         for match in pattern.finditer(key):

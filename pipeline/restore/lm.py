@@ -123,18 +123,32 @@ def news_bigrams(counts: dict[tuple[int, int], int], v: int) -> dict[str, np.nda
     n = np.array(list(counts.values()), dtype=np.float64)
     order = np.argsort(keys)
     keys, n = keys[order], n[order]
-    cont = np.bincount(keys % v, minlength=v).astype(np.float64)      # N1+(. c)
-    unigram = np.where(cont > 0, cont / cont.sum(), 10 ** _FLOOR)
+    unigram = _continuation_unigram(keys, v)
     # the counts are published pruned (none below a cut-off), so counts of counts cannot estimate the
     # discounts: the usual constant instead
-    d = (0.75, 0.75, 0.75)
-    heads, starts, total, mass = _group(keys // v, n, d)
-    gamma = np.ones(v)
-    gamma[heads] = mass / total
-    ctx_total = np.repeat(total, np.diff(np.r_[starts, len(keys)]))
-    p = (n - _discount_of(n, d)) / ctx_total + gamma[keys // v] * unigram[keys % v]
+    p, gamma = _interpolated(keys, n, (0.75, 0.75, 0.75), unigram, v)
     return {"news_keys": keys, "news_logp": np.log10(p).astype(np.float16),
             "news_backoff": np.log10(gamma).astype(np.float32), "news_unigram": np.log10(unigram).astype(np.float32)}
+
+
+def _continuation_unigram(keys2: np.ndarray, v: int, exclude: int | None = None) -> np.ndarray:
+    """P(c) from N1+(. c), the number of distinct bigrams ``keys2`` (b*V + c) ending in c; the floor
+    for words that end none (and for ``exclude``)."""
+    cont = np.bincount(keys2 % v, minlength=v).astype(np.float64)
+    if exclude is not None:
+        cont[exclude] = 0
+    return np.where(cont > 0, cont / cont.sum(), 10 ** _FLOOR)
+
+
+def _interpolated(keys2: np.ndarray, counts: np.ndarray, d: tuple[float, float, float], unigram: np.ndarray,
+                  v: int) -> tuple[np.ndarray, np.ndarray]:
+    """Interpolated Kneser-Ney P(c | b) for the sorted bigram keys, and the backoff weight of every b
+    (1 where b has no bigram)."""
+    heads, starts, total, mass = _group(keys2 // v, counts, d)
+    gamma = np.ones(v)
+    gamma[heads] = mass / total
+    ctx_total = np.repeat(total, np.diff(np.r_[starts, len(keys2)]))
+    return (counts - _discount_of(counts, d)) / ctx_total + gamma[keys2 // v] * unigram[keys2 % v], gamma
 
 
 def _discounts(counts: np.ndarray) -> tuple[float, float, float]:
@@ -171,18 +185,10 @@ def build(sequences: list[np.ndarray], vocab: list[str], min_count3: int = 2) ->
     suffix = keys3 % (v * v)
     keys2, cont2 = np.unique(suffix, return_counts=True)
     del suffix
-    d2 = _discounts(cont2)
     # unigram level: N1+(. c) = distinct bigrams ending in c
-    cont1 = np.bincount(keys2 % v, minlength=v).astype(np.float64)
-    cont1[bos] = 0
-    unigram = np.where(cont1 > 0, cont1 / cont1.sum(), 10 ** _FLOOR)
+    unigram = _continuation_unigram(keys2, v, exclude=bos)
     log_unigram = np.log10(unigram)
-
-    heads2, starts2, total2, mass2 = _group(keys2 // v, cont2, d2)
-    gamma2 = np.ones(v)
-    gamma2[heads2] = mass2 / total2
-    ctx_total2 = np.repeat(total2, np.diff(np.r_[starts2, len(keys2)]))
-    p2 = (cont2 - _discount_of(cont2, d2)) / ctx_total2 + gamma2[keys2 // v] * unigram[keys2 % v]
+    p2, gamma2 = _interpolated(keys2, cont2, _discounts(cont2), unigram, v)
 
     d3 = _discounts(count3)
     heads3, starts3, total3, mass3 = _group(keys3 // v, count3, d3)
