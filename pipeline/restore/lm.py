@@ -50,6 +50,15 @@ class LanguageModel:
         self.ids = {word: i for i, word in enumerate(self.vocab)}
         self.size = len(self.vocab)
         self.unk = self.ids[UNK]
+        self._indexes: dict[str, _HashIndex] = {}
+
+    def _find(self, keys: str, values: str, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, value) of queries in the table ``keys`` -> ``values``, hashed on first use (a model
+        being built never pays for it)."""
+        index = self._indexes.get(keys)
+        if index is None:
+            index = self._indexes[keys] = _HashIndex(getattr(self, keys), getattr(self, values))
+        return index(queries)
 
     def id(self, token: str) -> int:
         return self.ids.get(token, self.unk)
@@ -63,15 +72,15 @@ class LanguageModel:
 
     def trigram(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(stored, log10 P) for trigram keys ``(a*V + b)*V + c``."""
-        return _lookup(self.keys3, self.logp3, keys)
+        return self._find("keys3", "logp3", keys)
 
     def context(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(any trigram stored after ``a b``, log10 backoff weight of ``a b``)."""
-        return _lookup(self.ctx3, self.backoff3, a * self.size + b)
+        return self._find("ctx3", "backoff3", a * self.size + b)
 
     def bigram(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(stored, log10 P(c | b) with backoff to the unigram)."""
-        hit, p2 = _lookup(self.keys2, self.logp2, b * self.size + c)
+        hit, p2 = self._find("keys2", "logp2", b * self.size + c)
         return hit, np.where(hit, p2, self.backoff2[b] + self.unigram[c])
 
     @property
@@ -80,7 +89,7 @@ class LanguageModel:
 
     def news(self, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """log10 P_news(c | b), backing off to the news continuation unigram."""
-        hit, p = _lookup(self.news_keys, self.news_logp, b * self.size + c)
+        hit, p = self._find("news_keys", "news_logp", b * self.size + c)
         return np.where(hit, p, self.news_backoff[b] + self.news_unigram[c])
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -100,18 +109,45 @@ class LanguageModel:
                    **{name: data[name] for name in cls.__dataclass_fields__ if name != "vocab" and name in data.files})
 
 
-def _lookup(keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(found, value or 0) for each query in a sorted key array; results shaped like ``queries``."""
-    shape, queries = np.shape(queries), np.ravel(queries)
-    if len(keys) == 0:
-        return np.zeros(shape, bool), np.zeros(shape, np.float32)
-    # needles in order make the binary searches walk memory in order: about 4x faster than random
-    order = np.argsort(queries, kind="stable")
-    index = np.empty(len(queries), dtype=np.int64)
-    index[order] = np.searchsorted(keys, queries[order])
-    np.minimum(index, len(keys) - 1, out=index)
-    found = keys[index] == queries
-    return found.reshape(shape), np.where(found, values[index].astype(np.float32), 0.0).reshape(shape)
+class _HashIndex:
+    """A read-only hash table over sorted integer keys, for the decoder's millions of lookups:
+    one or two random reads a query, where a binary search needs ~20 (5x faster measured on
+    bigram queries). Linear probing, the table at most half full; the keys are placed in order of
+    their home slot, so a slot's position is found with one running maximum instead of a loop of
+    insertions. A spare tail instead of wrap-around; -1 (never a key) marks an empty slot."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)   # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        n = len(keys)
+        self.bits = max(4, int(np.ceil(np.log2(2 * max(n, 1)))))
+        home = self._home(keys)
+        order = np.argsort(home)
+        rank = np.arange(n)
+        # position of the i-th key by home slot: its home, or one past the previous key's position
+        position = np.maximum.accumulate(home[order] - rank) + rank if n else rank
+        length = max(1 << self.bits, int(position[-1]) + 1 if n else 0) + 1
+        self.keys = np.full(length, -1, dtype=np.int64)
+        self.values = np.zeros(length, dtype=np.float32)
+        self.keys[position], self.values[position] = keys[order], values[order]
+
+    def _home(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._MULTIPLIER) >> np.uint64(64 - self.bits)).astype(np.intp)
+
+    def __call__(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, value or 0) for each query; results shaped like ``queries``."""
+        shape, queries = np.shape(queries), np.ravel(np.asarray(queries, dtype=np.int64))
+        slot = self._home(queries)
+        seen = self.keys[slot]
+        found = seen == queries
+        pending = np.flatnonzero(~found & (seen != -1))
+        while len(pending):                # the few queries whose home slot holds another key
+            slot[pending] += 1
+            seen = self.keys[slot[pending]]
+            hit = seen == queries[pending]
+            found[pending[hit]] = True
+            pending = pending[~hit & (seen != -1)]
+        return found.reshape(shape), np.where(found, self.values[slot], 0.0).reshape(shape)
 
 
 # ---------------------------------------------------------------------------------------------- build
