@@ -8,11 +8,9 @@ ward/commune before and after the 1 July 2025 reorganisation. Nothing is downloa
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 
-import underthesea
-
+from dictionaries import underthesea_path
 from pipeline.vntext import fold
 
 # Administrative unit words as they open a place name, lowercase with diacritics.
@@ -33,8 +31,7 @@ def _split_unit(full: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=1)
 def _load() -> dict:
-    path = os.path.join(os.path.dirname(underthesea.__file__), "address", "data", "mapping.json")
-    with open(path, encoding="utf-8") as fh:
+    with open(underthesea_path("address", "data", "mapping.json"), encoding="utf-8") as fh:
         return json.load(fh)
 
 

@@ -4,12 +4,12 @@ the result is kept (``Document.page_spans``), so anything found later traces bac
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from functools import lru_cache
 
-from underthesea.pipeline.text_normalize import text_normalize
-
+from dictionaries import underthesea_path
 from pipeline.document import Document
 from pipeline.vntext import input_form, ocr_key, plausibility
 
@@ -33,10 +33,30 @@ MIN_VIETNAMESE = 0.35
 MIN_WORDS_FOR_LANGUAGE = 12
 
 
+@lru_cache(maxsize=1)
+def _underthesea_rules() -> tuple[dict[str, str], dict[str, str]]:
+    """underthesea's text-normalisation rules (character map, token map: ``hoà`` -> ``hòa``), read
+    from its wheel. Its ``text_normalize`` would import all of underthesea (~0.4 s a worker) to
+    apply them; the file is a plain pickle that ships with the package we depend on."""
+    rules = sorted(underthesea_path("pipeline", "text_normalize").glob("tn_rules_*.bin"))
+    if not rules:
+        raise FileNotFoundError("underthesea's text-normalisation rules (tn_rules_*.bin) are missing")
+    with open(rules[-1], "rb") as fh:
+        data = pickle.load(fh)  # noqa: S301 - a data file of an installed dependency
+    return data["character"], data["token"]
+
+
 @lru_cache(maxsize=50_000)
 def _tone_placement(word: str) -> str:
-    """``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy`` (underthesea's convention)."""
-    normalised = text_normalize(word)
+    """``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy``: underthesea's ``token_normalize``
+    on one word (words over six letters are left alone, as there)."""
+    if len(word) > 6:
+        return word
+    characters, tokens = _underthesea_rules()
+    normalised = unicodedata.normalize("NFC", word)
+    for old, new in characters.items():
+        normalised = normalised.replace(old, new)
+    normalised = tokens.get(normalised, normalised)
     return normalised if len(normalised) == len(word) else word
 
 

@@ -184,8 +184,8 @@ def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force
 def _worker_main(conn, options: dict) -> None:
     """A worker process: documents in by path, records out as JSON, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    from pipeline.restore import load
-    load()  # the language model, once per worker, before the first document's clock starts
+    # the language model loads once per worker, with the first document that needs restoring:
+    # a batch of clean text PDFs never pays for it
     conn.send("ready")
     while True:
         path = conn.recv()

@@ -177,3 +177,27 @@ def test_lm_build_mixes_in_the_news_bigrams(tmp_path):
     seen = lm.news(np.array([ids["bé"]]), np.array([ids["trai"]]))[0]
     unseen = lm.news(np.array([ids["bé"]]), np.array([ids["chủ"]]))[0]   # no news count for "chủ"
     assert seen > -0.5 and unseen < seen - 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(keys=st.sets(st.integers(0, 2**40), max_size=300), queries=st.lists(st.integers(0, 2**40), max_size=50))
+def test_hash_index_finds_exactly_the_stored_keys(keys, queries):
+    from pipeline.restore.lm import _HashIndex
+
+    keys_sorted = np.array(sorted(keys), dtype=np.int64)
+    values = (np.arange(len(keys_sorted)) % 97).astype(np.float16) - 50
+    stored = dict(zip(keys_sorted.tolist(), values.tolist()))
+    # the stored keys themselves, clustered keys sharing home slots, and arbitrary ones
+    asked = np.array(queries + keys_sorted.tolist() + [k + 1 for k in keys_sorted.tolist()], dtype=np.int64)
+    found, got = _HashIndex(keys_sorted, values)(asked.reshape(1, -1))
+    assert found.shape == got.shape == (1, len(asked))
+    assert found[0].tolist() == [q in stored for q in asked.tolist()]
+    assert got[0].tolist() == [stored.get(q, 0.0) for q in asked.tolist()]
+
+
+def test_tone_placement_follows_underthesea():
+    from underthesea.pipeline.text_normalize import text_normalize
+
+    words = ["hoà", "khoẻ", "thuỷ", "Hoà", "THUỶ", "nghành", "quá", "hoàng", "giữa", "khuỷu", "ðiều", "thuỷsản"]
+    expected = [w if len(text_normalize(w)) != len(w) else text_normalize(w) for w in words]
+    assert normalise_tones(" ".join(words)) == " ".join(expected)

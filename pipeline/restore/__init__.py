@@ -534,11 +534,11 @@ def proper_name(name: str) -> str:
 
 def restore_stage(doc):
     """Pipeline stage: restore each page of ``doc.text``; page spans follow, the count goes in quality."""
-    if doc.quality.get("language") == "other":
-        doc.quality["restored_tokens"] = 0
+    form = doc.quality.get("input_form")
+    if doc.quality.get("language") == "other" or form in ("clean", "empty"):
+        doc.quality["restored_tokens"] = 0   # and the model is not even loaded (a batch of clean PDFs)
         return doc
     restorer = load()
-    form = doc.quality.get("input_form")
     parts, spans, changed, previous_end = [], [], 0, 0
     for start, end in doc.page_spans or [(0, len(doc.text))]:
         parts.append(doc.text[previous_end:start])      # what lies between pages, as it is
