@@ -101,14 +101,15 @@ class Restorer:
                 counts = data["channel_count"].tolist()
             else:
                 clean, noisy, counts = [], [], []
+        self.lm.index()
         self.path = path
         self._rows: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._unigrams = dict(zip(self.lm.vocab, self.lm.unigram.tolist()))
         self._unk_penalty = self.UNSEEN - float(self.lm.unigram[self.lm.unk])
         self._bos, self._eos, self._num = (self.lm.ids[t] for t in (BOS, EOS, NUM))
         totals: dict[str, int] = defaultdict(int)
         for c, k in zip(clean, counts):
             totals[c] += k
-        self.ocr_total = totals
         self.ocr: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for c, n, k in zip(clean, noisy, counts):
             if c != n and k >= 2:
@@ -120,6 +121,9 @@ class Restorer:
         for word in sorted(words, key=lambda w: (-self._unigram(w), w)):
             self.skeleton[fold(word)].append(word)
         self._skeleton_keys = list(self.skeleton)
+        # each skeleton's readings with how familiar OCR is with them, for the channel's inner loops
+        familiar = {c: min(math.log10(n + 1), 0.5) for c, n in totals.items()}
+        self._readings = {key: [(w, familiar.get(w, 0.0)) for w in words] for key, words in self.skeleton.items()}
         self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
         for key in self._skeleton_keys:
             self._keys_by_initial[key[:1]].append(key)
@@ -130,8 +134,8 @@ class Restorer:
 
     def _unigram(self, word: str) -> float:
         """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
-        i = self.lm.ids.get(word)
-        return float(self.lm.unigram[i]) if i is not None else self.UNSEEN
+        p = self._unigrams.get(word)
+        return p if p is not None else self.UNSEEN
 
     # ------------------------------------------------------------------------------ public API
     def restore(self, text: str, form: str | None = None) -> str:
@@ -264,11 +268,10 @@ class Restorer:
             # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
             variants.append(("d" + ocr_key(word)[1:], self.VARIANT))
         for key, weight in variants:
-            for syllable in self.skeleton.get(key, ()):
+            for syllable, familiar in self._readings.get(key, ()):
                 if weight == self.VARIANT and key[0] == "d" and word[:1] in "pb" and syllable[0] != "đ":
                     continue
-                seen = self.ocr_total.get(syllable, 0)
-                offer(syllable, weight - min(math.log10(seen + 1), 0.5) + ocr_weight)
+                offer(syllable, weight - familiar + ocr_weight)
         if word in syllables() and mode == "ocr":
             offer(word, 0.0)
         if word.isalpha() and len(word) == 1 and word not in _VOWELS:
@@ -284,9 +287,9 @@ class Restorer:
             # (among skeletons with the same first letter: OCR damage to it is undone by the keys above)
             for near, distance, _ in process.extract(key, self._keys_by_initial.get(key[:1], ()),
                                                      scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
-                for syllable in self.skeleton[near][:self.NEAR_READINGS]:
-                    seen = self.ocr_total.get(syllable, 0)
-                    offer(syllable, self.EDIT * distance - min(math.log10(seen + 1), 0.5) + ocr_weight)
+                base = self.EDIT * distance + ocr_weight
+                for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
+                    offer(syllable, base - familiar)
         return self._pruned(scores, keep=word)
 
     def _pruned(self, scores: dict[str, float], limit: int | None = None,
@@ -295,7 +298,8 @@ class Restorer:
         (the word as written, when it is a syllable: "bé" in "bé trai") stays whatever its prior."""
         if not scores:
             return ()
-        prior = {c: p + self._unigram(c) for c, p in scores.items()}
+        unigrams, unseen = self._unigrams, self.UNSEEN
+        prior = {c: p + unigrams.get(c, unseen) for c, p in scores.items()}
         top = max(prior.values())
         kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
         kept = kept[:limit or self.WIDE]
@@ -344,14 +348,12 @@ class Restorer:
         rows = np.nonzero(real[:, width:].any(axis=1))[0]
         if not len(rows):
             return columns
-        shape = (len(rows), k, ids.shape[1])
-        here = np.broadcast_to(ids[rows][:, None, :], shape)
+        here, real_here = ids[rows][:, None, :], real[rows][:, None, :]
         # P(c | p) for the previous token's k likeliest candidates p; P(n | c) for the next one's
-        left = self._bigram(np.broadcast_to(ids[rows - 1, :k, None], shape), here)[1]
-        right = self._bigram(here, np.broadcast_to(ids[rows + 1, :k, None], shape))[1]
-        left = np.where(real[rows - 1, :k, None], left, _IMPOSSIBLE).max(axis=1)
-        right = np.where(real[rows + 1, :k, None], right, _IMPOSSIBLE).max(axis=1)
-        fit = np.where(real[rows], chan[rows] + left + right, _IMPOSSIBLE)
+        # (only real candidates are looked up: one glyph word widens the whole block's lattice)
+        left = self._bigram_where(real[rows - 1, :k, None] & real_here, ids[rows - 1, :k, None], here)[1]
+        right = self._bigram_where(real_here & real[rows + 1, :k, None], here, ids[rows + 1, :k, None])[1]
+        fit = np.where(real[rows], chan[rows] + left.max(axis=1) + right.max(axis=1), _IMPOSSIBLE)
         columns[rows] = np.sort(np.argsort(-fit, axis=1, kind="stable")[:, :width], axis=1)
         return columns
 
@@ -363,6 +365,13 @@ class Restorer:
             return found, legal
         return found, np.logaddexp(legal * _LN10 + math.log(1 - self.NEWS_WEIGHT),
                                    self.lm.news(b, c) * _LN10 + math.log(self.NEWS_WEIGHT)) / _LN10
+
+    def _bigram_where(self, mask: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``_bigram`` of ``b`` and ``c`` broadcast to ``mask``'s shape, looked up only where ``mask``
+        holds; (False, impossible) elsewhere."""
+        found, logp = np.zeros(mask.shape, bool), np.full(mask.shape, _IMPOSSIBLE)
+        found[mask], logp[mask] = self._bigram(np.broadcast_to(b, mask.shape)[mask], np.broadcast_to(c, mask.shape)[mask])
+        return found, logp
 
     def _decode(self, tokens: list[_Token]) -> list[str | None]:
         """Exact second-order Viterbi (a state is the last two choices) over a lattice of
@@ -404,11 +413,8 @@ class Restorer:
         backoff = np.zeros(ab.shape)
         ctx_found[ab], backoff[ab] = lm.context(np.broadcast_to(a[:, :, None], ab.shape)[ab],
                                                 np.broadcast_to(b[:, None, :], ab.shape)[ab])
-        bi_found = np.zeros(bc.shape, bool)
-        bigram = np.zeros(bc.shape)
         # (where a trigram is stored it is used as it is; elsewhere the mixed bigram, backed off to)
-        bi_found[bc], bigram[bc] = self._bigram(np.broadcast_to(b[:, :, None], bc.shape)[bc],
-                                                np.broadcast_to(c[:, None, :], bc.shape)[bc])
+        bi_found, bigram = self._bigram_where(bc, b[:, :, None], c[:, None, :])
         lp = backoff[:, :, :, None] + bigram[:, None, :, :]
         pos, ia, ib, ic = np.nonzero(ctx_found[:, :, :, None] & bi_found[:, None, :, :])
         if len(pos):

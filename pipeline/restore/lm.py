@@ -52,6 +52,11 @@ class LanguageModel:
         self.unk = self.ids[UNK]
         self._indexes: dict[str, _HashIndex] = {}
 
+    def index(self) -> None:
+        """Hash every table now rather than on first use (a restorer pays this when it loads)."""
+        for keys, values in (("keys3", "logp3"), ("ctx3", "backoff3"), ("keys2", "logp2"), ("news_keys", "news_logp")):
+            self._find(keys, values, np.zeros(0, np.int64))
+
     def _find(self, keys: str, values: str, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(found, value) of queries in the table ``keys`` -> ``values``, hashed on first use (a model
         being built never pays for it)."""
