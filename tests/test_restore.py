@@ -33,6 +33,10 @@ STRIPPED = [
 ]
 
 OCR = [
+    ("cham soc su’c khoe, chét lu’ong dan sd", "chăm sóc sức khỏe, chất lượng dân số"),
+    ("THU'C HIEN CHU'ONG TRINH", "THỰC HIỆN CHƯƠNG TRÌNH"),
+    ("Quyét dinh s6 3898/QP-UBND; dich vu KHHGPD", "Quyết định số 3898/QĐ-UBND; dịch vụ KHHGĐ"),
+    ("phuong,thi tran/09 huyén", "phường,thị trấn/09 huyện"),
     ("Ké hoach s6 16-KH/TU ciia Thanh iy", "Kế hoạch số 16-KH/TU của Thành ủy"),
     ("Nghi quyét s6 21 - NQ/TW ngay 25/10/2017 ciia", "Nghị quyết số 21 - NQ/TW ngày 25/10/2017 của"),
     ("Thuc hién Két luan sé 149-KL/TW, ngay 10/4/2025 ctia B6 Chinh tri,",
@@ -99,6 +103,8 @@ def _numbers_and_symbols(text: str) -> list[str]:
         return 0 <= i < len(text) and text[i].isalpha()
 
     def in_word(i: int) -> bool:
+        if text[i] in "'’":  # after u, o, i or t and before a letter, an apostrophe is a horn: thu'c
+            return lettered(i + 1) and lettered(i - 1) and text[i - 1] in "uoitUOIT"
         return text[i] in OCR_GLYPHS and (lettered(i - 1) or lettered(i + 1))
 
     marks = [c for i, c in enumerate(text) if not c.isalpha() and not c.isdigit() and not in_word(i)]

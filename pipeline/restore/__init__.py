@@ -36,8 +36,8 @@ DEFAULT_MODEL = "restore.npz"
 # Spans that are never words to restore.
 _PROTECTED = re.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"                 # URL, e-mail
-    r"|(?=\S*[A-ZĐ\d])[^\W_]+(?:\s?[-/]\s?[^\W_]+)*/[^\W_]+(?:-[^\W_]+)*"  # symbols with a slash: 149-KL/TW
-                                                                          # (not xa/phuong/thi tran)
+    r"|(?=[^\W_]*[A-ZĐ\d])[^\W_]+(?:\s?[-/]\s?[^\W_]+)*/[^\W_]+(?:-[^\W_]+)*"  # symbols with a slash:
+                                          # 149-KL/TW (not xa/phuong/thi tran, nor thi tran/09 huyen)
     r"|[^\W_]*\d[^\W_]*(?:-[^\W_]+)+"                                     # KH-2025, 16-KH
     r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
     r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
@@ -54,11 +54,20 @@ _VOWELS = set("aeiouyăâêôơưđ")
 _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&@]|[¢€§©®¥&][^\W\d_]")
 # Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
 # channel never proposes them: QD-TTg, HDND, KHHGD.
-ACRONYMS = {"QD": "QĐ", "ND": "NĐ", "HDND": "HĐND", "KHHGD": "KHHGĐ", "BCD": "BCĐ", "GDDT": "GDĐT",
-            "BGDDT": "BGDĐT", "SGDDT": "SGDĐT"}
+ACRONYMS = {a.replace("Đ", "D"): a for a in ("QĐ", "NĐ", "HĐND", "KHHGĐ", "BCĐ", "GDĐT", "BGDĐT", "SGDĐT")}
+# tesseract -l eng also reads that Đ as P, B, PD or BD, and the Q of QĐ as O or 0 (seed 002: 3898/QP-UBND,
+# 0D-UBND, KHHGPD, KHHGBD); only for the acronyms where no other reading is plausible (not GDPT, NB)
+ACRONYMS |= {q + a[len(q):].replace("Đ", d): a for a in ("QĐ", "HĐND", "KHHGĐ", "BCĐ")
+             for d in ("D", "P", "B", "PD", "BD") for q in ({"Q", "O", "0"} if a[0] == "Q" else {""})}
 # abbreviations plans use that have the shape of a syllable (BYT, SYT, TYT): never restored when in capitals
 KNOWN_ACRONYMS = frozenset(ABBREVIATIONS)
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\W_¢€§©®¥]+(?:[¢€§©®¥&@](?![¢€§©®¥&@])[^\W_]*)*|[¢€§©®¥][^\W_]+|[^\w\s]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])"
+                    r"|[^\W_¢€§©®¥]+(?:(?:[¢€§©®¥&@](?![¢€§©®¥&@])|(?<=[uoitUOIT])['’](?=[^\W\d_]))[^\W_]*)*"
+                    r"|[¢€§©®¥][^\W_]+|[^\w\s]")
+# tesseract -l eng writes the horn of ư and ơ as an apostrophe after the vowel, and ư also as i' or
+# t' (thu'c, nu’éc, chi’c, cht’c: hundreds in the OCR'd training pairs): inside a word, a horn
+_HORN = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
+_HORN_IT = re.compile(r"(?<=[^\W\d_])[it]['’](?=[^\W\d_])")
 # What tesseract -l eng writes for a Vietnamese vowel it cannot read ("S¢" for "Sở", "hi€u" for
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&@"
@@ -239,6 +248,8 @@ class Restorer:
             if logp > scores.get(syllable, -99.0):
                 scores[syllable] = logp
 
+        if _HORN.search(word):
+            return self._horned(word, mode)
         marked = has_diacritics(word)
         if mode == "stripped" and not marked:
             for syllable in self.skeleton.get(word, ()):
@@ -291,6 +302,20 @@ class Restorer:
                 for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
                     offer(syllable, base - familiar)
         return self._pruned(scores, keep=word)
+
+    def _horned(self, word: str, mode: str) -> tuple[tuple[str, float], ...]:
+        """A word with an apostrophe for a horn: the readings of the word without it, those with ư or ơ
+        first (``thu'c`` -> thực, thức; ``chi’c`` -> chức)."""
+        plain = _HORN.sub("", _HORN_IT.sub("u", word))
+        if _HORN_IT.search(word):
+            plain = _HORN.sub("", word) + " " + plain  # (i' may also be i with a stray mark: both are tried)
+        scores: dict[str, float] = {}
+        for reading in plain.split():
+            for syllable, p in self._channel(reading, "ocr"):
+                p += 0.0 if "ư" in syllable or "ơ" in syllable else self.EDIT
+                if p > scores.get(syllable, -99.0):
+                    scores[syllable] = p
+        return self._pruned(scores)
 
     def _pruned(self, scores: dict[str, float], limit: int | None = None,
                 keep: str | None = None) -> tuple[tuple[str, float], ...]:
@@ -448,7 +473,7 @@ def _split_tokens(line: str):
     character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
     for match in _TOKEN.finditer(line):
         token, offset = match.group(0), match.start()
-        if (token.isalpha() or token.isascii() and token.isalnum() or all(_wordish(c) for c in token)
+        if (token.isalpha() or token.isascii() and token.isalnum() or all(_wordish(c) for c in _HORN.sub("", token))
                 or token[0].isdigit() and token[-1].isdigit()):
             yield offset, match.end(), token
             continue
