@@ -42,7 +42,9 @@ OCR = [
     ("Thuc hién Két luan sé 149-KL/TW, ngay 10/4/2025 ctia B6 Chinh tri,",
      "Thực hiện Kết luận số 149-KL/TW, ngày 10/4/2025 của Bộ Chính trị,"),
     ("Pang uy, Uy ban nhan dan x4 trong giai doan hién nay", "Đảng ủy, Ủy ban nhân dân xã trong giai đoạn hiện nay"),
-    ("I1. NHIEM VU, GIAI PHAP", "I1. NHIỆM VỤ, GIẢI PHÁP"),
+    ("I1. NHIEM VU, GIAI PHAP", "II. NHIỆM VỤ, GIẢI PHÁP"),
+    ("muc sinh tinh Binh Duong dén nam", "mức sinh tỉnh Bình Dương đến năm"),   # a place in the gazetteer
+    ("phat trién dap Gng yéu cau", "phát triển đáp ứng yêu cầu"),
     # a reading the prior alone would drop, kept because of its neighbours
     ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster

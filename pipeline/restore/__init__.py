@@ -27,6 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from dictionaries.agencies import ABBREVIATIONS
+from dictionaries.places import UNITS, places
 from pipeline.normalize import _tone_placement
 from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel
 from pipeline.vntext import SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
@@ -49,6 +50,7 @@ _PROTECTED = re.compile(
 _PROTECTED_HINT = re.compile(r"[/@)%-]|www\.|kho", re.I)
 _OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
+_ROMAN_OCR = re.compile(r"(?=\S*[IVX])[IVX1]*1[IVX1]*")   # I1, I11, XI1 (not 11)
 _LN10 = math.log(10)
 _VOWELS = set("aeiouyăâêôơưđ")
 _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&@]|[¢€§©®¥&][^\W\d_]")
@@ -80,6 +82,7 @@ class _Token:
     end: int
     text: str
     candidates: tuple[tuple[str, float], ...]  # (lowercase syllable, channel log10 prob); () = fixed
+    spelled: str = ""                          # how it is written when it is not a syllable (QĐ, II)
 
 
 class Restorer:
@@ -197,7 +200,10 @@ class Restorer:
                 if choice is None:
                     continue
                 pieces.append(line[last:token.start])
-                replacement = ACRONYMS.get(token.text) or _with_case(choice, token.text, caps_line)
+                original = token.text
+                if original[0] == "G" and choice[0] != "g" and line[:token.start].rstrip()[-1:].isalpha():
+                    original = original.lower()  # a G read for a vowel mid-sentence: the capital is damage
+                replacement = token.spelled or _with_case(choice, original, caps_line)
                 changed += replacement != token.text
                 pieces.append(replacement)
                 last = token.end
@@ -214,7 +220,11 @@ class Restorer:
         tokens = []
         for start, end, word in _split_tokens(line):
             if word in ACRONYMS:
-                tokens.append(_Token(start, end, word, ((ACRONYMS[word].lower(), 0.0),)))
+                tokens.append(_Token(start, end, word, ((ACRONYMS[word].lower(), 0.0),), ACRONYMS[word]))
+                continue
+            if _ROMAN_OCR.fullmatch(word) and not line[:start].strip():
+                roman = word.replace("1", "I")  # an outline label whose I OCR read as 1: I1. -> II.
+                tokens.append(_Token(start, end, word, ((roman.lower(), 0.0),), roman))
                 continue
             if _inside(protected, start) or not word[0].isalnum() and not word.isalpha():
                 tokens.append(_Token(start, end, word, ()))
@@ -236,6 +246,7 @@ class Restorer:
                 word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
         _prefer_surnames(tokens)
+        _prefer_places(tokens)
         return tokens
 
     def _candidates(self, word: str, form: str) -> tuple[tuple[str, float], ...]:
@@ -468,6 +479,37 @@ def _prefer_surnames(tokens: list[_Token]) -> None:
             token.candidates = tuple((c, p + _SURNAME_BONUS if c in SURNAMES else p) for c, p in token.candidates)
 
 
+@lru_cache(maxsize=1)
+def _place_names() -> dict[str, list[str]]:
+    """Folded place name of two or three syllables -> its syllables: ``binh duong`` -> [bình, dương]."""
+    return {key: name.lower().split() for key, name in places().items()
+            if 2 <= len(name.split()) <= 3 and " " in key and name[0].isupper()}
+
+
+def _prefer_places(tokens: list[_Token]) -> None:
+    """Capitalised words that spell a province, district or ward (underthesea's address data) are
+    likelier that place than the language model knows: ``tinh Binh Duong`` -> ``Bình Dương``."""
+    names = _place_names()
+    titled = [t.text[:1].isupper() and t.text[1:].islower() and t.text.isalpha() for t in tokens]
+    for i in range(len(tokens) - 1):
+        for n in (3, 2):
+            if not all(titled[i:i + n]) or i + n > len(tokens):
+                continue
+            spelled = names.get(" ".join(fold(t.text.lower()) for t in tokens[i:i + n]))
+            if spelled:
+                unit = UNITS.get(fold(tokens[i - 1].text.lower())) if i else None
+                if unit and " " not in unit:   # and the unit word before it: tinh -> tỉnh, xa -> xã
+                    _prefer(tokens[i - 1], unit)
+                for token, syllable in zip(tokens[i:i + n], spelled):
+                    _prefer(token, syllable)
+                break
+
+
+def _prefer(token: _Token, syllable: str) -> None:
+    if len(token.candidates) > 1:
+        token.candidates = tuple((c, p + _SURNAME_BONUS if c == syllable else p) for c, p in token.candidates)
+
+
 def _split_tokens(line: str):
     """``(start, end, token)``: words made of letters and ASCII digits, every other non-space
     character alone (``¼``, ``²`` and other numeric signs are never part of a word)."""
@@ -501,6 +543,7 @@ _CONFUSIONS = [
     (re.compile(r"(?<=[a-z])y(?=[a-z]|$)"), "u"),  # ụ, ự read as y: vy, thye
     (re.compile(r"(?<=[a-z])i(?=[a-z])"), "a"),    # ă, â read as i: chim (chăm), vin (vận), siu (sâu)
     (re.compile(r"(?<=[a-z])ai$"), "oi"),          # ơi, ới read as ai: mai (mới), vai (với)
+    (re.compile(r"^g(?=[mn]g$|y$|n$)"), "u"),      # ứ, ủ, ổ read as G: Gng (ứng), Gy (Ủy), Gn (ổn)
 ]
 
 
