@@ -45,6 +45,7 @@ OCR = [
     ("I1. NHIEM VU, GIAI PHAP", "II. NHIỆM VỤ, GIẢI PHÁP"),
     ("muc sinh tinh Binh Duong dén nam", "mức sinh tỉnh Bình Dương đến năm"),   # a place in the gazetteer
     ("phat trién dap Gng yéu cau", "phát triển đáp ứng yêu cầu"),
+    ("thuc hién cac hoat dong; dang tai video clip", "thực hiện các hoạt động; đăng tải video clip"),
     # a reading the prior alone would drop, kept because of its neighbours
     ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
