@@ -42,7 +42,7 @@ _PROTECTED = re.compile(
     r"|[^\W_]*\d[^\W_]*(?:-[^\W_]+)+"                                     # KH-2025, 16-KH
     r"|\b[A-ZĐ]{1,6}(?:-[A-ZĐ][A-Za-zĐđ]{0,6})+\b"                        # KH-UBND, QĐ-TTg
     r"|^\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])"                         # outline labels: II. a) I1.
-    r"|(?<![^\W\d_])[^\W\d_]{1,2}(?=\))"                                    # ... behind OCR dust: 7 . rb)
+    r"|(?<![^\W\d_])(?<![^\W\d_] )[a-zA-ZđĐ]{1,2}(?=\))"   # ... behind OCR dust: 7 . rb) (not Sở Y te))
     r"|(?<=khóa )[IVXLC]+\b|(?<=khoá )[IVXLC]+\b|(?<=khoa )[IVXLC]+\b"    # khóa XII
     r"|(?<=%)o\b",                                                         # ‰ read as %o
     re.M)
