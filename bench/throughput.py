@@ -1,6 +1,7 @@
 """Throughput benchmark: pages per second and peak memory of ``kehoach run`` beside the bare tools.
 
     .venv/bin/python bench/throughput.py [--text-pages 200] [--scan-pages 40] [--memory-docs 1000]
+                                         [--repeat N] [--cases abc]
 
 Inputs are made from the seed plans (corpus/00*.txt), multiplied:
   (a) text-layer PDFs (DejaVu Serif, A4) vs bare ``pdfplumber`` ``extract_text`` on the same files;
@@ -176,20 +177,23 @@ def main() -> None:
     parser.add_argument("--text-files", type=int, default=200)
     parser.add_argument("--memory-docs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1, help="measure each case this many times; report the median")
+    parser.add_argument("--cases", default="abc", help="which of the cases (a), (b), (c) to measure: e.g. b")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{time.strftime('%Y-%m-%d')}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         (tmp / "a").mkdir(), (tmp / "b").mkdir(), (tmp / "c").mkdir(), (tmp / "m").mkdir()
-        text_pdfs = make_text_pdfs(tmp / "a", args.text_pages)
-        scans, pngs = make_scans(tmp / "b", args.scan_pages)
-        texts = make_texts(tmp / "c", args.text_files)
+        text_pdfs = make_text_pdfs(tmp / "a", args.text_pages) if "a" in args.cases else []
+        scans, pngs = make_scans(tmp / "b", args.scan_pages) if "b" in args.cases else ([], [])
+        texts = make_texts(tmp / "c", args.text_files) if "c" in args.cases else []
         rows = []
         for label, files, pages, bare, items in (
                 ("(a) text-layer PDF", text_pdfs, args.text_pages, bare_pdfplumber, text_pdfs),
                 ("(b) scanned PDF", scans, args.scan_pages, bare_tesseract, pngs),
                 ("(c) OCR'd text", texts, args.text_files, None, None)):
+            if label[1] not in args.cases:
+                continue
             for workers in (1, 2):
                 # each measured --repeat times, ours and bare in turn, the median kept: on a small
                 # shared machine one run can be off by a third
@@ -206,6 +210,8 @@ def main() -> None:
                 print(f"{label:<20} workers={workers}  {counted:5d} pages  ours {counted / ours:7.2f} pages/s"
                       + (f"  bare {pages / base:7.2f} pages/s  overhead {overhead}" if base else ""), flush=True)
         for label in ("(a) text-layer PDF", "(b) scanned PDF", "(c) OCR'd text"):
+            if label[1] not in args.cases:
+                continue
             one = next(r for r in rows if r[0] == label and r[1] == 1)
             two = next(r for r in rows if r[0] == label and r[1] == 2)
             print(f"{label:<20} speed-up 2 workers / 1: {one[3] / two[3]:.2f}x")

@@ -134,6 +134,7 @@ class Restorer:
         for word in sorted(words, key=lambda w: (-self._unigram(w), w)):
             self.skeleton[fold(word)].append(word)
         self._skeleton_keys = list(self.skeleton)
+        self._skeleton_lines = "\n".join(self._skeleton_keys)
         # each skeleton's readings with how familiar OCR is with them, for the channel's inner loops
         familiar = {c: min(math.log10(n + 1), 0.5) for c, n in totals.items()}
         self._readings = {key: [(w, familiar.get(w, 0.0)) for w in words] for key, words in self.skeleton.items()}
@@ -273,12 +274,11 @@ class Restorer:
             ocr_weight = 0.0
         if any(c in OCR_GLYPHS for c in word):
             # the glyph could be any vowel cluster: every syllable that fits, nothing else
-            pattern = re.compile("".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
-                                         for c in fold(word)) + "$")
-            for key in self._skeleton_keys:
-                if pattern.match(key):
-                    for syllable in self.skeleton[key][:6]:
-                        offer(syllable, self.VARIANT + ocr_weight)
+            pattern = re.compile("^" + "".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
+                                               for c in fold(word)) + "$", re.M)
+            for key in pattern.findall(self._skeleton_lines):   # one scan of all keys, in their order
+                for syllable in self.skeleton[key][:6]:
+                    offer(syllable, self.VARIANT + ocr_weight)
             return self._pruned(scores, self.WIDE_GLYPH)  # the neighbours choose: "Y t¢" is "Y tế"
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
