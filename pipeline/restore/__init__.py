@@ -115,6 +115,7 @@ class Restorer:
             else:
                 clean, noisy, counts = [], [], []
         self.lm.index()
+        _place_names()   # (read from underthesea's address file once, when the restorer loads)
         self.path = path
         self._rows: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._unigrams = dict(zip(self.lm.vocab, self.lm.unigram.tolist()))
