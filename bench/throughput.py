@@ -219,8 +219,9 @@ def main() -> None:
               f"largest child (a worker) {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MB")
         if args.memory_docs:
             samples = memory_run(tmp / "m", args.memory_docs, tmp / "out-m")
-            # the worker's samples (the biggest child while the batch runs; not the shutdown's)
-            worker = [s for s in samples if s[1] > 50]
+            # the worker's samples (the biggest child while the batch runs; not those taken after the
+            # last record came back, when the worker is being shut down and frees its memory)
+            worker = [s for s in samples if s[1] > 50 and s[0] < args.memory_docs]
             marks = [s for s in worker if s[0] >= 50]
             if marks:
                 first, last = marks[0], worker[-1]
