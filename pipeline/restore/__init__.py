@@ -94,7 +94,7 @@ class Restorer:
     CHANNEL_PRIOR = 10              # pseudo-count that keeps a rarely seen syllable's OCR table modest
     EDIT = -1.5                     # ... or only after that many edits, per edit
     OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
-    BEAM, MAX_CANDIDATES = 4.0, 10  # candidate pruning, log10 prior below the best / count decoded
+    BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
     WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
     NEAR_READINGS = 5               # readings taken from each skeleton an edit or two away (held-out tuned)
