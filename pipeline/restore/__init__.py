@@ -497,18 +497,18 @@ def _prefer_places(tokens: list[_Token]) -> None:
     likelier that place than the language model knows: ``tinh Binh Duong`` -> ``Bình Dương``."""
     names = _place_names()
     titled = [t.text[:1].isupper() and t.text[1:].islower() and t.text.isalpha() for t in tokens]
-    for i in range(len(tokens) - 1):
-        for n in (3, 2):
-            if not all(titled[i:i + n]) or i + n > len(tokens):
-                continue
-            spelled = names.get(" ".join(fold(t.text.lower()) for t in tokens[i:i + n]))
-            if spelled:
-                unit = UNITS.get(fold(tokens[i - 1].text.lower())) if i else None
-                if unit and " " not in unit:   # and the unit word before it: tinh -> tỉnh, xa -> xã
-                    _prefer(tokens[i - 1], unit)
-                for token, syllable in zip(tokens[i:i + n], spelled):
-                    _prefer(token, syllable)
-                break
+    i = 0
+    while i < len(tokens) - 1:
+        n = next((n for n in (3, 2) if i + n <= len(tokens) and all(titled[i:i + n])
+                  and " ".join(fold(t.text.lower()) for t in tokens[i:i + n]) in names), 0)
+        if n:
+            unit = UNITS.get(fold(tokens[i - 1].text.lower())) if i else None
+            if unit and " " not in unit:   # and the unit word before it: tinh -> tỉnh, xa -> xã
+                _prefer(tokens[i - 1], unit)
+            spelled = names[" ".join(fold(t.text.lower()) for t in tokens[i:i + n])]
+            for token, syllable in zip(tokens[i:i + n], spelled):
+                _prefer(token, syllable)
+        i += n or 1
 
 
 def _prefer(token: _Token, syllable: str) -> None:

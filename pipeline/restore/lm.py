@@ -115,9 +115,9 @@ class LanguageModel:
 
 
 class _HashIndex:
-    """A read-only hash table over sorted integer keys, for the decoder's millions of lookups:
-    one or two random reads a query, where a binary search needs ~20 (5x faster measured on
-    bigram queries). Linear probing, the table at most half full; the keys are placed in order of
+    """A read-only hash table over distinct non-negative integer keys (the model's n-gram keys), for
+    the decoder's millions of lookups: one or two random reads a query, where a binary search needs
+    ~20 (5x faster measured on bigram queries). Linear probing, the table at most half full; the keys are placed in order of
     their home slot, so a slot's position is found with one running maximum instead of a loop of
     insertions. A spare tail instead of wrap-around; -1 (never a key) marks an empty slot."""
 
