@@ -44,6 +44,7 @@ OCR = [
     ("Pang uy, Uy ban nhan dan x4 trong giai doan hién nay", "Đảng ủy, Ủy ban nhân dân xã trong giai đoạn hiện nay"),
     ("I1. NHIEM VU, GIAI PHAP", "II. NHIỆM VỤ, GIẢI PHÁP"),
     ("muc sinh tinh Binh Duong dén nam", "mức sinh tỉnh Bình Dương đến năm"),   # a place in the gazetteer
+    ("Poc lap - T do - Hanh phic", "Độc lập - Tự do - Hạnh phúc"),             # a syllable cut to its onset
     ("phat trién dap Gng yéu cau", "phát triển đáp ứng yêu cầu"),
     ("thuc hién cac hoat dong; dang tai video clip", "thực hiện các hoạt động; đăng tải video clip"),
     # a reading the prior alone would drop, kept because of its neighbours

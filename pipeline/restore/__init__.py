@@ -50,6 +50,7 @@ _PROTECTED = re.compile(
 _PROTECTED_HINT = re.compile(r"[/@)%-]|www\.|kho", re.I)
 _OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
+_DIGRAPH_ONSET = re.compile(r"ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr")
 _ROMAN_OCR = re.compile(r"(?=\S*[IVX])[IVX1]*1[IVX1]*")   # I1, I11, XI1 (not 11)
 _LN10 = math.log(10)
 _VOWELS = set("aeiouyăâêôơưđ")
@@ -143,9 +144,16 @@ class Restorer:
         for key in self._skeleton_keys:
             self._keys_by_initial[key[:1]].append(key)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
+        self._by_onset: dict[str, list[str]] = defaultdict(list)
         for word in sorted((w for w in words if w in self.lm.ids), key=lambda w: (-self._unigram(w), w)):
             if len(self._by_initial[word[0]]) < 10:
                 self._by_initial[word[0]].append(word)
+        # ... and, apart, those whose onset is that one letter: th- and tr- words fill the first list
+        # for "t", leaving out tự (Độc lập - T do - Hạnh phúc)
+        for word in sorted((w for w in words if w in self.lm.ids and not _DIGRAPH_ONSET.match(w)),
+                           key=lambda w: (-self._unigram(w), w)):
+            if len(self._by_onset[word[0]]) < 10:
+                self._by_onset[word[0]].append(word)
 
     def _unigram(self, word: str) -> float:
         """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
@@ -304,7 +312,7 @@ class Restorer:
         if word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
-            for syllable in self._by_initial.get(word, ()):
+            for syllable in self._by_initial.get(word, []) + self._by_onset.get(word, []):
                 offer(syllable, self.EDIT + ocr_weight)
         elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and fold(word) not in self.skeleton:
             # no syllable as it stands: also the syllables one or two edits away (the learned table
