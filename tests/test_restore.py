@@ -45,6 +45,8 @@ OCR = [
     ("I1. NHIEM VU, GIAI PHAP", "II. NHIỆM VỤ, GIẢI PHÁP"),
     ("muc sinh tinh Binh Duong dén nam", "mức sinh tỉnh Bình Dương đến năm"),   # a place in the gazetteer
     ("Poc lap - T do - Hanh phic", "Độc lập - Tự do - Hạnh phúc"),             # a syllable cut to its onset
+    ("chuong trinh Pdng thoi cung voi", "chương trình Đồng thời cùng với"),     # Đ read as P, and an edit
+    ("Quyet dinh so 1745/Qb-TTg va", "Quyết định số 1745/QĐ-TTg và"),
     ("phat trién dap Gng yéu cau", "phát triển đáp ứng yêu cầu"),
     ("thuc hién cac hoat dong; dang tai video clip", "thực hiện các hoạt động; đăng tải video clip"),
     # a reading the prior alone would drop, kept because of its neighbours

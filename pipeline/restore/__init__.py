@@ -230,8 +230,10 @@ class Restorer:
             protected = [label.span()] if label else []
         tokens = []
         for start, end, word in _split_tokens(line):
-            if word in ACRONYMS:
-                tokens.append(_Token(start, end, word, ((ACRONYMS[word].lower(), 0.0),), ACRONYMS[word]))
+            # (QĐ also when OCR lowered its second letter: 1745/Qb-TTg)
+            spelled = ACRONYMS.get(word) or (ACRONYMS.get(word.upper()) if word[:1] == "Q" else None)
+            if spelled:
+                tokens.append(_Token(start, end, word, ((spelled.lower(), 0.0),), spelled))
                 continue
             if _ROMAN_OCR.fullmatch(word) and not line[:start].strip():
                 roman = word.replace("1", "I")  # an outline label whose I OCR read as 1: I1. -> II.
@@ -319,12 +321,17 @@ class Restorer:
             # may know only some of what it was: "phd" is "phủ" there, and "phố" here)
             key = ocr_key(word)
             limit = 1 if len(key) <= 3 else 2
-            # (among skeletons with the same first letter: OCR damage to it is undone by the keys above)
-            for near, distance, _ in process.extract(key, self._keys_by_initial.get(key[:1], ()),
-                                                     scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
-                base = self.EDIT * distance + ocr_weight
-                for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
-                    offer(syllable, base - familiar)
+            # (among skeletons with the same first letter: OCR damage to it is undone by the keys
+            # above; but for Đ read as P or B, which is looked for among the đ- syllables too:
+            # "Pdng thoi" is "Đồng thời")
+            searches = [(key, None, 0.0)] + ([("d" + key[1:], "đ", self.VARIANT)] if key[0] in "pb" else [])
+            for query, onset, cost in searches:
+                for near, distance, _ in process.extract(query, self._keys_by_initial.get(query[:1], ()),
+                                                         scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
+                    base = self.EDIT * distance + cost + ocr_weight
+                    for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
+                        if onset is None or syllable[0] == onset:
+                            offer(syllable, base - familiar)
         return self._pruned(scores, keep=word)
 
     def _horned(self, word: str, mode: str) -> tuple[tuple[str, float], ...]:
