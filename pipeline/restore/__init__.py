@@ -208,8 +208,8 @@ class Restorer:
             for token in tokens:
                 choice = choices[k]
                 k += 1
-                if choice is None:
-                    continue
+                if choice is None or choice == token.text.lower() and not token.spelled:
+                    continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
                 original = token.text
                 if original[0] == "G" and choice[0] != "g" and line[:token.start].rstrip()[-1:].isalpha():
@@ -600,8 +600,8 @@ def _is_clean_line(line: str) -> bool:
 def _with_case(syllable: str, original: str, caps_line: bool = True) -> str:
     """The case of the original word: ``KE`` -> ``KẾ``, ``PiCH`` -> ``ĐÍCH`` (OCR mixes case), ``Ké`` -> ``Kế``.
     In a line of ordinary case a short word in capitals is a capital letter and a vowel OCR read as
-    one (``các SO, ban`` -> ``các Sở, ban``)."""
-    if sum(c.isupper() for c in original) >= 2 and (caps_line or len(original) > 2):
+    one (``các SO, ban`` -> ``các Sở, ban``), and so is a word that ends in lowercase (``HGi`` -> ``Hội``)."""
+    if sum(c.isupper() for c in original) >= 2 and (caps_line or len(original) > 2 and not original[-1].islower()):
         return syllable.upper()
     if original[0].isupper():
         return syllable[0].upper() + syllable[1:]
