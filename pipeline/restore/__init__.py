@@ -212,8 +212,9 @@ class Restorer:
                     continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
                 original = token.text
-                if original[0] == "G" and choice[0] != "g" and line[:token.start].rstrip()[-1:].isalpha():
-                    original = original.lower()  # a G read for a vowel mid-sentence: the capital is damage
+                if (original[0] in "GI" and choice[0] != original[0].lower()
+                        and line[:token.start].rstrip()[-1:].isalpha()):
+                    original = original.lower()  # G read for a vowel, I for l, mid-sentence: the capital is damage
                 replacement = token.spelled or _with_case(choice, original, caps_line)
                 changed += replacement != token.text
                 pieces.append(replacement)
