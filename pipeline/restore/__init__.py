@@ -252,10 +252,13 @@ class Restorer:
             # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are;
             # a letter glued to a sign ("T™™.", "K." in "KT.") is an abbreviation, not a cut syllable
             glued = len(word) == 1 and end < len(line) and not line[end].isspace() and line[end] not in ",;)"
-            # capitals that cannot be a syllable are an acronym: UBND, KT, HĐND, BHYT
-            # (or a known one that could be read as one: BYT, CT)
+            # capitals that cannot be a syllable are an acronym: UBND, KT, HĐND, BHYT (or a known
+            # one that could be read as one: BYT, CT); but not what the OCR'd training pairs show
+            # tesseract making of a word in capitals and the corpus never writes (NUGC, THUG, VOL)
+            lower = word.lower()
             acronym = len(word) >= 2 and word.isalpha() and word.isupper() and (
-                not SYLLABLE_SHAPE.match(fold(word)) or word.lower() in KNOWN_ACRONYMS)
+                lower in KNOWN_ACRONYMS
+                or not SYLLABLE_SHAPE.match(fold(word)) and (lower not in self.ocr or lower in self.lm.ids))
             candidates = () if not any(c.isalpha() for c in word) or glued or acronym else self._candidates(
                 word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
