@@ -607,6 +607,8 @@ def _with_case(syllable: str, original: str, caps_line: bool = True) -> str:
     one (``các SO, ban`` -> ``các Sở, ban``), and so is a word that ends in lowercase (``HGi`` -> ``Hội``)."""
     if sum(c.isupper() for c in original) >= 2 and (caps_line or len(original) > 2 and not original[-1].islower()):
         return syllable.upper()
+    if syllable not in syllables() and original[:1].isdigit() and original[1:].isupper():
+        return syllable.upper()   # an acronym whose first letter OCR read as a digit: 1T -> TT
     if original[0].isupper():
         return syllable[0].upper() + syllable[1:]
     return syllable
