@@ -50,7 +50,7 @@ OCR = [
     ("san xuat theo tieu chuan VietGAP cua HGi Nong dan", "sản xuất theo tiêu chuẩn VietGAP của Hội Nông dân"),
     ("bao ve quyen Igi hop phap cua nguoi dan", "bảo vệ quyền lợi hợp pháp của người dân"),  # I read for l
     ("HO TRO NGUOL KHUYET TAT; UBND, BHYT, TTYT", "HỖ TRỢ NGƯỜI KHUYẾT TẬT; UBND, BHYT, TTYT"),  # OCR'd caps
-    ("theo quy dinh tai 1T", "theo quy định tại TT"),                       # an acronym's T read as 1
+    ("Diéu 45.1.1T.52.11. H6 so dang ky thay d6éi", "Điều 45.1.TT.52.11. Hồ sơ đăng ký thay đổi"),  # T read as 1
     ("phat trién dap Gng yéu cau", "phát triển đáp ứng yêu cầu"),
     ("thuc hién cac hoat dong; dang tai video clip", "thực hiện các hoạt động; đăng tải video clip"),
     # a reading the prior alone would drop, kept because of its neighbours
