@@ -518,16 +518,15 @@ def _prefer_places(tokens: list[_Token]) -> None:
     titled = [t.text[:1].isupper() and t.text[1:].islower() and t.text.isalpha() for t in tokens]
     i = 0
     while i < len(tokens) - 1:
-        n = next((n for n in (3, 2) if i + n <= len(tokens) and all(titled[i:i + n])
-                  and " ".join(fold(t.text.lower()) for t in tokens[i:i + n]) in names), 0)
-        if n:
+        spelled = next((names[key] for n in (3, 2) if i + n <= len(tokens) and all(titled[i:i + n])
+                        and (key := " ".join(fold(t.text.lower()) for t in tokens[i:i + n])) in names), None)
+        if spelled:
             unit = UNITS.get(fold(tokens[i - 1].text.lower())) if i else None
             if unit and " " not in unit:   # and the unit word before it: tinh -> tỉnh, xa -> xã
                 _prefer(tokens[i - 1], unit)
-            spelled = names[" ".join(fold(t.text.lower()) for t in tokens[i:i + n])]
-            for token, syllable in zip(tokens[i:i + n], spelled):
+            for token, syllable in zip(tokens[i:], spelled):
                 _prefer(token, syllable)
-        i += n or 1
+        i += len(spelled) if spelled else 1
 
 
 def _prefer(token: _Token, syllable: str) -> None:
