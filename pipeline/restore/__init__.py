@@ -133,27 +133,27 @@ class Restorer:
         words = {_tone_placement(w) for w in syllables()} | {w for w in self.lm.vocab if w in syllables()}
         self.skeleton: dict[str, list[str]] = defaultdict(list)
         # ties broken by the word itself: the order must not depend on the process's hash seed
-        for word in sorted(words, key=lambda w: (-self._unigram(w), w)):
+        ranked = sorted(words, key=lambda w: (-self._unigram(w), w))
+        for word in ranked:
             self.skeleton[fold(word)].append(word)
         self._skeleton_keys = list(self.skeleton)
         self._skeleton_lines = "\n".join(self._skeleton_keys)
         # each skeleton's readings with how familiar OCR is with them, for the channel's inner loops
         familiar = {c: min(math.log10(n + 1), 0.5) for c, n in totals.items()}
-        self._readings = {key: [(w, familiar.get(w, 0.0)) for w in words] for key, words in self.skeleton.items()}
+        self._readings = {key: [(w, familiar.get(w, 0.0)) for w in readings]
+                          for key, readings in self.skeleton.items()}
         self._keys_by_initial: dict[str, list[str]] = defaultdict(list)
         for key in self._skeleton_keys:
             self._keys_by_initial[key[:1]].append(key)
+        # the ten commonest known syllables by first letter, and apart those whose onset is that one
+        # letter: th- and tr- words fill the first list for "t", leaving out tự (Độc lập - T do - Hạnh phúc)
         self._by_initial: dict[str, list[str]] = defaultdict(list)
         self._by_onset: dict[str, list[str]] = defaultdict(list)
-        for word in sorted((w for w in words if w in self.lm.ids), key=lambda w: (-self._unigram(w), w)):
-            if len(self._by_initial[word[0]]) < 10:
-                self._by_initial[word[0]].append(word)
-        # ... and, apart, those whose onset is that one letter: th- and tr- words fill the first list
-        # for "t", leaving out tự (Độc lập - T do - Hạnh phúc)
-        for word in sorted((w for w in words if w in self.lm.ids and not _DIGRAPH_ONSET.match(w)),
-                           key=lambda w: (-self._unigram(w), w)):
-            if len(self._by_onset[word[0]]) < 10:
-                self._by_onset[word[0]].append(word)
+        for word in (w for w in ranked if w in self.lm.ids):
+            lists = [self._by_initial] if _DIGRAPH_ONSET.match(word) else [self._by_initial, self._by_onset]
+            for by_letter in lists:
+                if len(by_letter[word[0]]) < 10:
+                    by_letter[word[0]].append(word)
 
     def _unigram(self, word: str) -> float:
         """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
