@@ -61,6 +61,12 @@ OCR = [
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol
     ("- Cuc Dan s - BYT;", "- Cục Dân số - BYT;"),                 # a known acronym that looks like a syllable
     ("tang 0,3%o so v4i nam 2024", "tăng 0,3%o so với năm 2024"),  # one number, and ‰ read as %o kept
+    # codes in capitals and numbers with units are not OCR'd words; a letter or unit the corpus writes may stand
+    ("khi thai CO2; thiéu men G6PD; trong 100g hoac 100ml", "khí thải CO2; thiếu men G6PD; trong 100g hoặc 100ml"),
+    ("quy dinh tai diém b khoan 1 Diéu nay", "quy định tại điểm b khoản 1 Điều này"),
+    ("don vi tinh: mg/kg thuc pham", "đơn vị tính: mg/kg thực phẩm"),
+    ("Chuong V PHAN TICH VA DU BAO; Muc Ill; co sé y té hang I", "Chương V PHÂN TÍCH VÀ DỰ BÁO; Mục III; cơ sở y tế hạng I"),
+    ("can bo chuyén moén tai xa", "cán bộ chuyên môn tại xã"),   # moén spells only moen, which no one writes
 ]
 
 

@@ -75,6 +75,10 @@ _HORN_IT = re.compile(r"(?<=[^\W\d_])[it]['’](?=[^\W\d_])")
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&@"
 _NUMBER_THEN_WORD = re.compile(r"^(\d{2,}|[02-9])([^\W\d_]{3,})$")  # 31thang: OCR lost the space (not 1anh: an l)
+_NUMBER_UNIT = re.compile(r"\d+(?:[kmc]?g|[kcmd]?m[23]?|ml|ha|kwh?)", re.I)   # 100g, 5kg, 20ml, 30m2
+# a Roman numeral after the word that numbers with one (Chương V, hạng I, Mục Ill: OCR's l for I)
+_ROMAN_AFTER = re.compile(r"[IVX][IVXl1]*")
+_NUMBERED_BY_ROMAN = {"chuong", "muc", "phan", "hang", "loai", "phu luc", "khoa"}
 
 
 @dataclass(slots=True)
@@ -236,8 +240,9 @@ class Restorer:
             if spelled:
                 tokens.append(_Token(start, end, word, ((spelled.lower(), 0.0),), spelled))
                 continue
-            if _ROMAN_OCR.fullmatch(word) and not line[:start].strip():
-                roman = word.replace("1", "I")  # an outline label whose I OCR read as 1: I1. -> II.
+            if (_ROMAN_OCR.fullmatch(word) and not line[:start].strip()
+                    or _ROMAN_AFTER.fullmatch(word) and tokens and fold(tokens[-1].text.lower()) in _NUMBERED_BY_ROMAN):
+                roman = word.replace("1", "I").replace("l", "I")  # an outline label whose I OCR read as 1: I1. -> II.
                 tokens.append(_Token(start, end, word, ((roman.lower(), 0.0),), roman))
                 continue
             if _inside(protected, start) or not word[0].isalnum() and not word.isalpha():
@@ -259,7 +264,7 @@ class Restorer:
             acronym = len(word) >= 2 and word.isalpha() and word.isupper() and (
                 lower in KNOWN_ACRONYMS
                 or not SYLLABLE_SHAPE.match(fold(word)) and (lower not in self.ocr or lower in self.lm.ids))
-            candidates = () if not any(c.isalpha() for c in word) or glued or acronym else self._candidates(
+            candidates = () if not any(c.isalpha() for c in word) or glued or acronym or _code(word) else self._candidates(
                 word.lower(), form)
             tokens.append(_Token(start, end, word, candidates))
         _prefer_surnames(tokens)
@@ -312,17 +317,20 @@ class Restorer:
                 offer(syllable, weight - familiar + ocr_weight)
         if word in syllables() and mode == "ocr":
             offer(word, 0.0)
-        elif mode == "ocr" and len(word) >= 3 and word.isascii() and word.isalpha() and word in self.lm.ids:
-            # a foreign word the legal corpus writes (video, clip, internet): it may stand as written
+        elif mode == "ocr" and word.isascii() and word.isalpha() and word in self.lm.ids:
+            # a foreign word, a unit or a letter the legal corpus writes (video, kg, điểm b): it may
+            # stand as written
             offer(word, self.FOREIGN)
         if word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
             for syllable in self._by_initial.get(word, []) + self._by_onset.get(word, []):
                 offer(syllable, self.EDIT + ocr_weight)
-        elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and fold(word) not in self.skeleton:
-            # no syllable as it stands: also the syllables one or two edits away (the learned table
-            # may know only some of what it was: "phd" is "phủ" there, and "phố" here)
+        elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and not any(
+                w in self.lm.ids for w in self.skeleton.get(fold(word), ())):
+            # no syllable as it stands (or none the corpus writes: "moén" spells only "moen"): also
+            # the syllables one or two edits away (the learned table may know only some of what it
+            # was: "phd" is "phủ" there, and "phố" here)
             key = ocr_key(word)
             limit = 1 if len(key) <= 3 else 2
             # (among skeletons with the same first letter: OCR damage to it is undone by the keys
@@ -579,6 +587,17 @@ def _confusion_variants(key: str) -> list[str]:
         keys |= {pattern.sub(repl, k, count=1) for k in keys if pattern.search(k)}
     keys.discard(key)
     return sorted(keys)
+
+
+def _code(word: str) -> bool:
+    """A number with its unit (``100g``, ``5kg``) or a code with digits in capitals that no syllable
+    spells (``CO2``, ``G6PD``, ``H5N1``; but ``S6`` and ``T6NG`` are OCR for SỐ and TỔNG)."""
+    if _NUMBER_UNIT.fullmatch(word):
+        return True
+    if not any(c.isdigit() for c in word) or any(c.islower() for c in word) or sum(c.isalpha() for c in word) < 2:
+        return False
+    key = ocr_key(word.lower())
+    return not (key.isalpha() and SYLLABLE_SHAPE.match(key))
 
 
 def _wordish(c: str) -> bool:
