@@ -14,6 +14,7 @@ already clean. Line breaks are kept, so a restored text has the lines of its inp
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -88,6 +89,7 @@ class _Token:
     text: str
     candidates: tuple[tuple[str, float], ...]  # (lowercase syllable, channel log10 prob); () = fixed
     spelled: str = ""                          # how it is written when it is not a syllable (QĐ, II)
+    garbled: bool = False                      # OCR'd beyond a syllable the corpus writes (st, ngw, nhittng)
 
 
 class Restorer:
@@ -108,6 +110,8 @@ class Restorer:
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.05              # share of the news bigram model: the most that costs nothing on held-out text
+    FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
+    FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
 
     def __init__(self, path: Path | str | None = None):
         path = Path(path) if path else model_path()
@@ -140,6 +144,8 @@ class Restorer:
         ranked = sorted(words, key=lambda w: (-self._unigram(w), w))
         for word in ranked:
             self.skeleton[fold(word)].append(word)
+        self._syllables = frozenset(words)
+        self._followers: dict[int, tuple[list[str], list[str]]] = {}
         self._skeleton_keys = list(self.skeleton)
         self._skeleton_lines = "\n".join(self._skeleton_keys)
         # each skeleton's readings with how familiar OCR is with them, for the channel's inner loops
@@ -203,6 +209,7 @@ class Restorer:
     def _restore_block(self, lines: list[str], form: str) -> tuple[list[str], int]:
         tokens_per_line = [self._tokens(line, form) for line in lines]
         stream = [t for tokens in tokens_per_line for t in tokens]
+        self._complete_from_context(stream)
         choices = self._decode(stream)
         result, k, changed = [], 0, 0
         for line, tokens in zip(lines, tokens_per_line):
@@ -226,6 +233,38 @@ class Restorer:
             pieces.append(line[last:])
             result.append("".join(pieces))
         return result, changed
+
+    def _complete_from_context(self, tokens: list[_Token]) -> None:
+        """A garbled word also gets the syllables a few edits from it that most often follow its left
+        neighbour in the corpus: ``chăm sóc st khỏe`` -> sức, ``theo huwdmg dẫn`` -> hướng (the
+        channel alone looks only an edit or two from the word, and finds sử, sứ)."""
+        for before, token in zip(tokens, tokens[1:]):
+            if not token.garbled or max(p for _, p in token.candidates) > self.EDIT:
+                continue   # (nor where the channel has a reading better than an edit away: dugc, méi)
+            if before.candidates:
+                context = [self.lm.id(c) for c, _ in before.candidates[:2]]
+            else:
+                context = [self._num if before.text[0].isdigit() else self.lm.id(before.text.lower())]
+            key = ocr_key(token.text.lower())
+            limit = self.FOLLOWER_EDITS[len(key) > 3]
+            scores = dict(token.candidates)
+            for b in context:
+                syllables_, folded = self._likely_followers(b)
+                for _, distance, i in process.extract(key, folded, scorer=Levenshtein.distance,
+                                                      score_cutoff=limit, limit=None):
+                    if self.EDIT * distance > scores.get(syllables_[i], -99.0):
+                        scores[syllables_[i]] = self.EDIT * distance
+            if len(scores) > len(token.candidates):
+                token.candidates = self._pruned(scores)
+
+    def _likely_followers(self, b: int) -> tuple[list[str], list[str]]:
+        """The syllables most often after ``b``, and their diacritic-free keys."""
+        followers = self._followers.get(b)
+        if followers is None:
+            words = [w for w in map(self.lm.vocab.__getitem__, self.lm.successors(b, self.FOLLOWERS).tolist())
+                     if w in self._syllables]
+            followers = self._followers[b] = (words, [fold(w) for w in words])
+        return followers
 
     def _tokens(self, line: str, form: str) -> list[_Token]:
         if _PROTECTED_HINT.search(line):
@@ -264,12 +303,19 @@ class Restorer:
             acronym = len(word) >= 2 and word.isalpha() and word.isupper() and (
                 lower in KNOWN_ACRONYMS
                 or not SYLLABLE_SHAPE.match(fold(word)) and (lower not in self.ocr or lower in self.lm.ids))
-            candidates = () if not any(c.isalpha() for c in word) or glued or acronym or _code(word) else self._candidates(
-                word.lower(), form)
-            tokens.append(_Token(start, end, word, candidates))
+            plain = word.isalpha()
+            candidates = () if glued or acronym or not plain and (
+                not any(c.isalpha() for c in word) or _code(word)) else self._candidates(lower, form)
+            garbled = bool(candidates) and form != "stripped" and _cached_garbled(self, lower)
+            tokens.append(_Token(start, end, word, candidates, garbled=garbled))
         _prefer_surnames(tokens)
         _prefer_places(tokens)
         return tokens
+
+    def _garbled(self, word: str) -> bool:
+        """No syllable the corpus writes, nor a word it writes, as it stands (``st``, ``ngw``, ``moén``)."""
+        return (len(word) <= 7 and word.isalnum() and word not in self.lm.ids
+                and not any(w in self.lm.ids for w in self.skeleton.get(fold(word), ())))
 
     def _candidates(self, word: str, form: str) -> tuple[tuple[str, float], ...]:
         return _cached_candidates(self, word, "ocr" if form in ("ocr_noisy", "mixed") else "stripped")
@@ -302,17 +348,18 @@ class Restorer:
             return self._pruned(scores, self.WIDE_GLYPH)  # the neighbours choose: "Y t¢" is "Y tế"
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
-        variants = [(skey(word), self.SKELETON), (ocr_key(word), self.VARIANT)]
-        variants += [(key, self.VARIANT) for key in _confusion_variants(ocr_key(word))]
+        key = ocr_key(word)
+        variants = [(skey(word), self.SKELETON), (key, self.VARIANT)]
+        variants += [(variant, self.VARIANT) for variant in _confusion_variants(key)]
         if "é" in word or "è" in word:
             # tesseract eng writes é for the a-vowels it cannot read: dén (dân), chét (chất), béng (bằng)
             variants.append((ocr_key(word.replace("é", "a").replace("è", "a")), self.VARIANT))
         if len(word) > 1 and (word[0] == "p" or (word[0] == "b" and fold(word) not in self.skeleton)):
             # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
-            variants.append(("d" + ocr_key(word)[1:], self.VARIANT))
-        for key, weight in variants:
-            for syllable, familiar in self._readings.get(key, ()):
-                if weight == self.VARIANT and key[0] == "d" and word[:1] in "pb" and syllable[0] != "đ":
+            variants.append(("d" + key[1:], self.VARIANT))
+        for variant, weight in variants:
+            for syllable, familiar in self._readings.get(variant, ()):
+                if weight == self.VARIANT and variant[0] == "d" and word[:1] in "pb" and syllable[0] != "đ":
                     continue
                 offer(syllable, weight - familiar + ocr_weight)
         if word in syllables() and mode == "ocr":
@@ -331,7 +378,6 @@ class Restorer:
             # no syllable as it stands (or none the corpus writes: "moén" spells only "moen"): also
             # the syllables one or two edits away (the learned table may know only some of what it
             # was: "phd" is "phủ" there, and "phố" here)
-            key = ocr_key(word)
             limit = 1 if len(key) <= 3 else 2
             # (among skeletons with the same first letter: OCR damage to it is undone by the keys
             # above; but for Đ read as P or B, which is looked for among the đ- syllables too:
@@ -342,8 +388,8 @@ class Restorer:
                                                          scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
                     base = self.EDIT * distance + cost + ocr_weight
                     for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
-                        if onset is None or syllable[0] == onset:
-                            offer(syllable, base - familiar)
+                        if (onset is None or syllable[0] == onset) and base - familiar > scores.get(syllable, -99.0):
+                            scores[syllable] = base - familiar
         return self._pruned(scores, keep=word)
 
     def _horned(self, word: str, mode: str) -> tuple[tuple[str, float], ...]:
@@ -367,11 +413,10 @@ class Restorer:
         if not scores:
             return ()
         unigrams, unseen = self._unigrams, self.UNSEEN
-        prior = {c: p + unigrams.get(c, unseen) for c, p in scores.items()}
-        top = max(prior.values())
-        kept = sorted((c for c in scores if prior[c] >= top - self.BEAM), key=lambda c: (-prior[c], c))
+        ranked = [(-p - unigrams.get(c, unseen), c) for c, p in scores.items()]   # (-prior, syllable)
+        floor = min(ranked)[0] + self.BEAM
         limit = limit or self.WIDE
-        kept = kept[:limit]
+        kept = [c for negative, c in heapq.nsmallest(limit, ranked) if negative <= floor]
         if keep in scores and keep not in kept:
             kept = kept[:limit - 1] + [keep]
         return tuple((c, scores[c]) for c in kept)
@@ -490,6 +535,11 @@ class Restorer:
             found, p3 = lm.trigram((a[pos, ia] * lm.size + b[pos, ib]) * lm.size + c[pos, ic])
             lp[pos[found], ia[found], ib[found], ic[found]] = p3[found]
         return lp
+
+
+@lru_cache(maxsize=200_000)
+def _cached_garbled(restorer: Restorer, word: str) -> bool:
+    return restorer._garbled(word)
 
 
 @lru_cache(maxsize=200_000)

@@ -88,6 +88,17 @@ class LanguageModel:
         hit, p2 = self._find("keys2", "logp2", b * self.size + c)
         return hit, np.where(hit, p2, self.backoff2[b] + self.unigram[c])
 
+    def successors(self, b: int, k: int) -> np.ndarray:
+        """The ids of the ``k`` likeliest stored continuations of ``b``, likeliest first."""
+        lo, hi = np.searchsorted(self.keys2, [b * self.size, (b + 1) * self.size])
+        logp = self.logp2[lo:hi].astype(np.float32)
+        if hi - lo > k:
+            top = np.argpartition(-logp, k)[:k]
+            best = top[np.lexsort((top, -logp[top]))]   # likeliest first, ties by id
+        else:
+            best = np.lexsort((np.arange(hi - lo), -logp))
+        return self.keys2[lo:hi][best] % self.size
+
     @property
     def has_news(self) -> bool:
         return len(self.news_unigram) == self.size
