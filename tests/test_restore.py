@@ -56,6 +56,7 @@ OCR = [
     # a reading the prior alone would drop, kept because of its neighbours
     ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
+    ("Ban hanh Ké& hoach sé 4651/KH-UBND", "Ban hành Kế hoạch số 4651/KH-UBND"),  # ... or a stray mark
     ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
     ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol

@@ -339,9 +339,12 @@ class Restorer:
         else:
             ocr_weight = 0.0
         if any(c in OCR_GLYPHS for c in word):
-            # the glyph could be any vowel cluster: every syllable that fits, nothing else
-            pattern = re.compile("^" + "".join("[aeiouy]{1,3}" if c in OCR_GLYPHS else re.escape(c)
-                                               for c in fold(word)) + "$", re.M)
+            # the glyph could be any vowel cluster: every syllable that fits, nothing else; after a
+            # vowel it may also be a stray mark over it ("Ké& hoach")
+            folded = fold(word)
+            pattern = re.compile("^" + "".join(
+                ("[aeiouy]{0,3}" if i and folded[i - 1] in "aeiouy" else "[aeiouy]{1,3}") if c in OCR_GLYPHS
+                else re.escape(c) for i, c in enumerate(folded)) + "$", re.M)
             for key in pattern.findall(self._skeleton_lines):   # one scan of all keys, in their order
                 for syllable in self.skeleton[key][:6]:
                     offer(syllable, self.VARIANT + ocr_weight)
