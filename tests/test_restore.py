@@ -122,7 +122,8 @@ def _numbers_and_symbols(text: str) -> list[str]:
 
     def in_word(i: int) -> bool:
         if text[i] in "'’":  # after u, o, i or t and before a letter, an apostrophe is a horn: thu'c
-            return lettered(i + 1) and lettered(i - 1) and text[i - 1] in "uoitUOIT"
+            # (after ù too: restoring 1Ù'A to lu'A makes it one)
+            return lettered(i + 1) and lettered(i - 1) and strip_diacritics(text[i - 1]) in "uoitUOIT"
         return text[i] in OCR_GLYPHS and (lettered(i - 1) or lettered(i + 1))
 
     marks = [c for i, c in enumerate(text) if not c.isalpha() and not c.isdigit() and not in_word(i)]
