@@ -68,6 +68,7 @@ OCR = [
     ("don vi tinh: mg/kg thuc pham", "đơn vị tính: mg/kg thực phẩm"),
     ("Chuong V PHAN TICH VA DU BAO; Muc Ill; co sé y té hang I", "Chương V PHÂN TÍCH VÀ DỰ BÁO; Mục III; cơ sở y tế hạng I"),
     ("can bo chuyén moén tai xa", "cán bộ chuyên môn tại xã"),   # moén spells only moen, which no one writes
+    ("Tiép tuc trién khai thuc ’hién Chuong trinh", "Tiếp tục triển khai thực ’hiện Chương trình"),  # OCR dust kept, not context
     ("chia theo Grng loai", "chia theo từng loại"),   # a garbled word: what follows "theo" two edits away
 ]
 

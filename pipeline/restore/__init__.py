@@ -76,6 +76,7 @@ _HORN_IT = re.compile(r"(?<=[^\W\d_])[it]['’](?=[^\W\d_])")
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&@"
 _NUMBER_THEN_WORD = re.compile(r"^(\d{2,}|[02-9])([^\W\d_]{3,})$")  # 31thang: OCR lost the space (not 1anh: an l)
+_DUST = set("'’‘`}{|~^")   # marks OCR glues to a word, which mean nothing there
 _NUMBER_UNIT = re.compile(r"\d+(?:[kmc]?g|[kcmd]?m[23]?|ml|ha|kwh?)", re.I)   # 100g, 5kg, 20ml, 30m2
 # a Roman numeral after the word that numbers with one (Chương V, hạng I, Mục Ill: OCR's l for I)
 _ROMAN_AFTER = re.compile(r"[IVX][IVXl1]*")
@@ -90,6 +91,7 @@ class _Token:
     candidates: tuple[tuple[str, float], ...]  # (lowercase syllable, channel log10 prob); () = fixed
     spelled: str = ""                          # how it is written when it is not a syllable (QĐ, II)
     garbled: bool = False                      # OCR'd beyond a syllable the corpus writes (st, ngw, nhittng)
+    dust: bool = False                         # a mark OCR left on a word (thuc ’hién): no context for the model
 
 
 class Restorer:
@@ -208,9 +210,10 @@ class Restorer:
     # ------------------------------------------------------------------------------ internals
     def _restore_block(self, lines: list[str], form: str) -> tuple[list[str], int]:
         tokens_per_line = [self._tokens(line, form) for line in lines]
-        stream = [t for tokens in tokens_per_line for t in tokens]
+        stream = [t for tokens in tokens_per_line for t in tokens if not t.dust]
         self._complete_from_context(stream)
-        choices = self._decode(stream)
+        decoded = iter(self._decode(stream))
+        choices = [None if t.dust else next(decoded) for tokens in tokens_per_line for t in tokens]
         result, k, changed = [], 0, 0
         for line, tokens in zip(lines, tokens_per_line):
             pieces, last = [], 0
@@ -285,7 +288,8 @@ class Restorer:
                 tokens.append(_Token(start, end, word, ((roman.lower(), 0.0),), roman))
                 continue
             if _inside(protected, start) or not word[0].isalnum() and not word.isalpha():
-                tokens.append(_Token(start, end, word, ()))
+                dust = word in _DUST and (line[start - 1:start].isalpha() or line[end:end + 1].isalpha())
+                tokens.append(_Token(start, end, word, (), dust=dust))
                 continue
             split = _NUMBER_THEN_WORD.match(word)
             if split:
