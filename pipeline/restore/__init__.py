@@ -90,7 +90,7 @@ class _Token:
     text: str
     candidates: tuple[tuple[str, float], ...]  # (lowercase syllable, channel log10 prob); () = fixed
     spelled: str = ""                          # how it is written when it is not a syllable (QĐ, II)
-    garbled: bool = False                      # OCR'd beyond a syllable the corpus writes (st, ngw, nhittng)
+    garbled: bool = False                      # OCR'd beyond any syllable the corpus writes (st, Grng, nhittng)
     dust: bool = False                         # a mark OCR left on a word (thuc ’hién): no context for the model
 
 
@@ -148,6 +148,8 @@ class Restorer:
             self.skeleton[fold(word)].append(word)
         self._syllables = frozenset(words)
         self._followers: dict[int, tuple[list[str], list[str]]] = {}
+        self._vocab_folded = [fold(w) if w in self._syllables else None for w in self.lm.vocab]
+        self._successor_starts, self._successor_ids = self.lm.successors(self.FOLLOWERS)
         self._skeleton_keys = list(self.skeleton)
         self._skeleton_lines = "\n".join(self._skeleton_keys)
         # each skeleton's readings with how familiar OCR is with them, for the channel's inner loops
@@ -242,8 +244,8 @@ class Restorer:
         neighbour in the corpus: ``chăm sóc st khỏe`` -> sức, ``theo huwdmg dẫn`` -> hướng (the
         channel alone looks only an edit or two from the word, and finds sử, sứ)."""
         for before, token in zip(tokens, tokens[1:]):
-            if not token.garbled or max(p for _, p in token.candidates) > self.EDIT:
-                continue   # (nor where the channel has a reading better than an edit away: dugc, méi)
+            if not token.garbled:
+                continue
             if before.candidates:
                 context = [self.lm.id(c) for c, _ in before.candidates[:2]]
             else:
@@ -264,9 +266,9 @@ class Restorer:
         """The syllables most often after ``b``, and their diacritic-free keys."""
         followers = self._followers.get(b)
         if followers is None:
-            words = [w for w in map(self.lm.vocab.__getitem__, self.lm.successors(b, self.FOLLOWERS).tolist())
-                     if w in self._syllables]
-            followers = self._followers[b] = (words, [fold(w) for w in words])
+            starts = self._successor_starts
+            ids = [i for i in self._successor_ids[starts[b]:starts[b + 1]].tolist() if self._vocab_folded[i]]
+            followers = self._followers[b] = ([self.lm.vocab[i] for i in ids], [self._vocab_folded[i] for i in ids])
         return followers
 
     def _tokens(self, line: str, form: str) -> list[_Token]:
@@ -310,7 +312,9 @@ class Restorer:
             plain = word.isalpha()
             candidates = () if glued or acronym or not plain and (
                 not any(c.isalpha() for c in word) or _code(word)) else self._candidates(lower, form)
-            garbled = bool(candidates) and form != "stripped" and _cached_garbled(self, lower)
+            # (garbled, and read by the channel no better than an edit away: dugc and méi have readings)
+            garbled = (bool(candidates) and form != "stripped" and _cached_garbled(self, lower)
+                       and max(p for _, p in candidates) <= self.EDIT)
             tokens.append(_Token(start, end, word, candidates, garbled=garbled))
         _prefer_surnames(tokens)
         _prefer_places(tokens)

@@ -88,16 +88,15 @@ class LanguageModel:
         hit, p2 = self._find("keys2", "logp2", b * self.size + c)
         return hit, np.where(hit, p2, self.backoff2[b] + self.unigram[c])
 
-    def successors(self, b: int, k: int) -> np.ndarray:
-        """The ids of the ``k`` likeliest stored continuations of ``b``, likeliest first."""
-        lo, hi = np.searchsorted(self.keys2, [b * self.size, (b + 1) * self.size])
-        logp = self.logp2[lo:hi].astype(np.float32)
-        if hi - lo > k:
-            top = np.argpartition(-logp, k)[:k]
-            best = top[np.lexsort((top, -logp[top]))]   # likeliest first, ties by id
-        else:
-            best = np.lexsort((np.arange(hi - lo), -logp))
-        return self.keys2[lo:hi][best] % self.size
+    def successors(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """For every id b, its ``k`` likeliest stored continuations, likeliest first (ties by id):
+        ``ids[starts[b]:starts[b + 1]]``. One sort of the bigram table."""
+        b = self.keys2 // self.size
+        order = np.lexsort((-self.logp2.astype(np.float32), b))   # (stable: ties keep id order)
+        b = b[order]
+        rank = np.arange(len(order)) - np.searchsorted(b, b)
+        keep = rank < k
+        return np.searchsorted(b[keep], np.arange(self.size + 1)), self.keys2[order][keep] % self.size
 
     @property
     def has_news(self) -> bool:
