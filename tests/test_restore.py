@@ -215,6 +215,20 @@ def test_lm_build_mixes_in_the_news_bigrams(tmp_path):
     assert seen > -0.5 and unseen < seen - 3
 
 
+def test_mixed_bigram_table_is_the_mixture_of_the_two_models(restorer):
+    """The decoder's one table of mixed bigrams gives what mixing the two models per query gives:
+    for pairs the legal model stores, pairs only the news model stores, and pairs neither does."""
+    lm, rng = restorer.lm, np.random.default_rng(7)
+    picks = [lm.keys2[rng.integers(0, len(lm.keys2), 2000)], lm.news_keys[rng.integers(0, len(lm.news_keys), 2000)]]
+    b = np.concatenate([k // lm.size for k in picks] + [rng.integers(0, lm.size, 2000)])
+    c = np.concatenate([k % lm.size for k in picks] + [rng.integers(0, lm.size, 2000)])
+    w = Restorer.NEWS_WEIGHT
+    expected = np.log10((1 - w) * 10.0 ** lm.bigram(b, c)[1] + w * 10.0 ** lm.news(b, c))
+    found, mixed = restorer._bigram(b, c)
+    assert np.allclose(mixed, expected, atol=1e-4)
+    assert found[:4000].all()
+
+
 @settings(max_examples=60, deadline=None)
 @given(keys=st.sets(st.integers(0, 2**40), max_size=300), queries=st.lists(st.integers(0, 2**40), max_size=50))
 def test_hash_index_finds_exactly_the_stored_keys(keys, queries):

@@ -30,7 +30,7 @@ from rapidfuzz.distance import Levenshtein
 from dictionaries.agencies import ABBREVIATIONS
 from dictionaries.places import UNITS, places
 from pipeline.normalize import _tone_placement
-from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel
+from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel, MixedBigrams
 from pipeline.vntext import SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
 
 DEFAULT_MODEL = "restore.npz"
@@ -53,7 +53,6 @@ _OUTLINE_LABEL = re.compile(r"\s*(?:[IVXLC1l|]{1,6}|[a-zđ])(?=\s?[.)])")
 _IMPOSSIBLE = -1e9
 _DIGRAPH_ONSET = re.compile(r"ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr")
 _ROMAN_OCR = re.compile(r"(?=\S*[IVX])[IVX1]*1[IVX1]*")   # I1, I11, XI1 (not 11)
-_LN10 = math.log(10)
 _VOWELS = set("aeiouyăâêôơưđ")
 _GLYPH_IN_WORD = re.compile(r"[^\W\d_][¢€§©®¥&@]|[¢€§©®¥&][^\W\d_]")
 # Acronyms whose Đ OCR or an unaccented keyboard lost; they have no Vietnamese reading, so the
@@ -126,6 +125,7 @@ class Restorer:
             else:
                 clean, noisy, counts = [], [], []
         self.lm.index()
+        self._bigrams = MixedBigrams(self.lm, self.NEWS_WEIGHT)
         _place_names()   # (read from underthesea's address file once, when the restorer loads)
         self.path = path
         self._rows: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -483,13 +483,9 @@ class Restorer:
         return columns
 
     def _bigram(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(stored in the legal-code model, log10 P(c | b)): the legal-code bigram mixed with the
-        news one, where the model has it: "bé trai", rare in the legal code, is common in news."""
-        found, legal = self.lm.bigram(b, c)
-        if not (self.NEWS_WEIGHT and self.lm.has_news):
-            return found, legal
-        return found, np.logaddexp(legal * _LN10 + math.log(1 - self.NEWS_WEIGHT),
-                                   self.lm.news(b, c) * _LN10 + math.log(self.NEWS_WEIGHT)) / _LN10
+        """(stored, log10 P(c | b)): the legal-code bigram mixed with the news one, where the model
+        has it: "bé trai", rare in the legal code, is common in news."""
+        return self._bigrams(b, c)
 
     def _bigram_where(self, mask: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``_bigram`` of ``b`` and ``c`` broadcast to ``mask``'s shape, looked up only where ``mask``
