@@ -111,6 +111,7 @@ class Restorer:
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.05              # share of the news bigram model: the most that costs nothing on held-out text
+    TITLED_RATE = 0.002              # ... a syllable capitalised mid-sentence no more often than this never is
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
 
@@ -124,6 +125,10 @@ class Restorer:
                 counts = data["channel_count"].tolist()
             else:
                 clean, noisy, counts = [], [], []
+            # syllables the corpus never (or next to never) capitalises mid-sentence: của, ứng, áp
+            self._never_titled = frozenset(
+                w for w, t, n in zip(self.lm.vocab, data["case_titled"].tolist(), data["case_lowered"].tolist())
+                if t <= self.TITLED_RATE * (t + n) and t + n >= 20) if "case_titled" in data.files else frozenset()
         self.lm.index()
         self._bigrams = MixedBigrams(self.lm, self.NEWS_WEIGHT)
         _place_names()   # (read from underthesea's address file once, when the restorer loads)
@@ -231,6 +236,9 @@ class Restorer:
                 if (original[0] in "GI" and choice[0] != original[0].lower()
                         and line[:token.start].rstrip()[-1:].isalpha()):
                     original = original.lower()  # G read for a vowel, I for l, mid-sentence: the capital is damage
+                elif (form != "stripped" and not caps_line and original[1:].islower() and choice in self._never_titled
+                      and _after_small_word(line, token.start)):
+                    original = original.lower()  # đáp Ung: a capital the corpus never writes there
                 replacement = token.spelled or _with_case(choice, original, caps_line)
                 changed += replacement != token.text
                 pieces.append(replacement)
@@ -655,6 +663,15 @@ def _code(word: str) -> bool:
         return False
     key = ocr_key(word.lower())
     return not (key.isalpha() and SYLLABLE_SHAPE.match(key))
+
+
+def _after_small_word(line: str, start: int) -> bool:
+    """Whether the word at ``start`` follows a word in small letters and one space (mid-sentence)."""
+    before = line[:start]
+    if not before.endswith(" ") or before.endswith("  "):
+        return False
+    previous = before[:-1].rsplit(" ", 1)[-1]
+    return previous.isalpha() and previous.islower()
 
 
 def _wordish(c: str) -> bool:

@@ -8,6 +8,7 @@ table of how often tesseract wrote each syllable as each damaged token, learned 
 from __future__ import annotations
 
 import gzip
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -35,6 +36,25 @@ def _unmarked(line: str) -> bool:
     ``va phu hop`` is Vietnamese."""
     words = [w for w in WORD.findall(line) if w.isalpha()]
     return len(words) >= 4 and sum(map(has_diacritics, words)) < 0.25 * len(words)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def count_case(line: str, titled: Counter[str], lowered: Counter[str]) -> None:
+    """How often each syllable is written with a capital, and without, right after a word in small
+    letters (mid-sentence): ``Kế hoạch`` often (a document named), ``của`` never. The restorer reads
+    a capital OCR gave a word that is never written so as damage (``đáp Ung`` -> ``đáp ứng``)."""
+    previous = None
+    for match in _LETTERS.finditer(line):
+        word = match.group(0)
+        if previous is not None and previous.end() + 1 == match.start() and line[previous.end()] == " " \
+                and previous.group(0).islower():
+            if word.islower():
+                lowered[word] += 1
+            elif word[0].isupper() and word[1:].islower():
+                titled[word.lower()] += 1
+        previous = match
 
 
 def aligned_tokens(clean: str, noisy: str) -> Iterable[tuple[str, str]]:
@@ -80,16 +100,20 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
     lines: list[list[str]] = []
     counts: Counter[str] = Counter()
     files = skipped = 0
+    titled: Counter[str] = Counter()
+    lowered: Counter[str] = Counter()
     for _, prose in iter_files(corpus, exclude):
         files += 1
         for line in prose:
             if _unmarked(line):
                 skipped += 1
                 continue
-            tokens = lm_tokens(normalise_tones(line))  # one tone-placement convention: hòa, thủy
+            line = normalise_tones(line)   # one tone-placement convention: hòa, thủy
+            tokens = lm_tokens(line)
             if tokens:
                 lines.append(tokens)
                 counts.update(tokens)
+                count_case(line, titled, lowered)
     corpus_tokens = sum(counts.values())
     for name in place_lines():
         tokens = lm_tokens(name)
@@ -113,10 +137,11 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
         log(f"news bigrams: {len(news_counts):,} over the model's vocabulary")
 
     channel = channel_counts(ocr_pairs) if ocr_pairs else Counter()
-    extra = {}
+    extra = {"case_titled": np.array([titled[w] for w in vocab], dtype=np.int32),
+             "case_lowered": np.array([lowered[w] for w in vocab], dtype=np.int32)}
     if channel:
         pairs = sorted(channel.items())
-        extra = {"channel_clean": np.array("\n".join(c for (c, _), _ in pairs)),
+        extra |= {"channel_clean": np.array("\n".join(c for (c, _), _ in pairs)),
                  "channel_noisy": np.array("\n".join(n for (_, n), _ in pairs)),
                  "channel_count": np.array([k for _, k in pairs], dtype=np.int32)}
         log(f"OCR channel: {len(pairs):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
