@@ -110,7 +110,7 @@ class Restorer:
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
-    NEWS_WEIGHT = 0.05              # share of the news bigram model: the most that costs nothing on held-out text
+    NEWS_WEIGHT = 0.1               # share of the news bigram model: the most that costs nothing on held-out text
     TITLED_RATE = 0.002              # ... a syllable capitalised mid-sentence no more often than this never is
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
