@@ -100,7 +100,7 @@ class Restorer:
     SKELETON = math.log10(0.5)      # an OCR token that folds to the syllable's skeleton
     VARIANT = math.log10(0.05)      # ... or only after undoing an OCR confusion (ii -> u, 6 -> o)
     CHANNEL_PRIOR = 10              # pseudo-count that keeps a rarely seen syllable's OCR table modest
-    EDIT = -1.5                     # ... or only after that many edits, per edit
+    EDIT = -1.9                     # ... or only after that many edits, per edit
     OCR_IN_STRIPPED = -1.5          # stripped text that also carries OCR damage (seed 000)
     BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
