@@ -105,7 +105,7 @@ class Restorer:
     BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
     WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
-    NEAR_READINGS = 5               # readings taken from each skeleton an edit or two away (held-out tuned)
+    NEAR_READINGS = 8               # readings taken from each skeleton an edit or two away (held-out tuned)
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
