@@ -96,6 +96,13 @@ def test_symbols_urls_and_foreign_words_are_left_alone(restorer, kept):
         assert token in out
 
 
+def test_a_reading_found_only_by_undoing_a_confusion_costs_a_variant(restorer):
+    """``sd`` is ``so`` once OCR's d for o is undone: its readings cost a variant, and the edit search
+    that follows must not offer them again as zero edits away (it gave the unfamiliar sọ 0.0)."""
+    scores = dict(restorer._channel("sd", "ocr"))
+    assert scores["sọ"] <= Restorer.VARIANT and scores["số"] <= Restorer.VARIANT
+
+
 def test_syllable_inventory_keeps_only_writable_syllables():
     assert {"việc", "kịp", "các", "tỉnh", "ủy"} <= syllables()
     # a stop coda takes sắc or nặng; "ic" and "ing" are written "ich", "inh"

@@ -405,6 +405,8 @@ class Restorer:
             for query, onset, cost in searches:
                 for near, distance, _ in process.extract(query, self._keys_by_initial.get(query[:1], ()),
                                                          scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
+                    if distance == 0 and query == key:
+                        continue   # (the key itself: its readings were offered above, as a variant)
                     base = self.EDIT * distance + cost + ocr_weight
                     for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
                         if (onset is None or syllable[0] == onset) and base - familiar > scores.get(syllable, -99.0):
