@@ -75,6 +75,7 @@ _HORN_IT = re.compile(r"(?<=[^\W\d_])[it]['’](?=[^\W\d_])")
 # "hiệu"): inside a word, a wildcard for a vowel cluster.
 OCR_GLYPHS = "¢€§©®¥&@"
 _NUMBER_THEN_WORD = re.compile(r"^(\d{2,}|[02-9])([^\W\d_]{3,})$")  # 31thang: OCR lost the space (not 1anh: an l)
+_CAPITAL_LOOKALIKES = set("CKOSUVWXZ")
 _DUST = set("'’‘`}{|~^")   # marks OCR glues to a word, which mean nothing there
 _NUMBER_UNIT = re.compile(r"\d+(?:[kmc]?g|[kcmd]?m[23]?|ml|ha|kwh?)", re.I)   # 100g, 5kg, 20ml, 30m2
 # a Roman numeral after the word that numbers with one (Chương V, hạng I, Mục Ill: OCR's l for I)
@@ -237,8 +238,11 @@ class Restorer:
                         and line[:token.start].rstrip()[-1:].isalpha()):
                     original = original.lower()  # G read for a vowel, I for l, mid-sentence: the capital is damage
                 elif (form != "stripped" and not caps_line and original[1:].islower() and choice in self._never_titled
+                      and (original[0] in _CAPITAL_LOOKALIKES or fold(choice[0]) != choice[0])
                       and _after_small_word(line, token.start)):
-                    original = original.lower()  # đáp Ung: a capital the corpus never writes there
+                    # đáp Ung, người Khuyet tật: a capital the corpus never writes there, of a letter
+                    # whose capital looks like it or of a marked vowel (not Tâm in Pháp y Tâm thần)
+                    original = original.lower()
                 replacement = token.spelled or _with_case(choice, original, caps_line)
                 changed += replacement != token.text
                 pieces.append(replacement)
