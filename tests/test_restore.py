@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import normalise_tones
-from pipeline.restore import OCR_GLYPHS, Restorer, load
+from pipeline.restore import _NUMBER_THEN_WORD, OCR_GLYPHS, Restorer, load
 from pipeline.restore.build import build_model
 from pipeline.vntext import is_syllable_form, strip_diacritics, syllables
 from tests.conftest import CORPUS, ROOT
@@ -57,6 +57,7 @@ OCR = [
     ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
     ("Ban hanh Ké& hoach sé 4651/KH-UBND", "Ban hành Kế hoạch số 4651/KH-UBND"),  # ... or a stray mark
+    ("Kien Hai, ngay 31thang 10ndm 2025", "Kiến Hải, ngày 31 tháng 10 năm 2025"),   # the space OCR lost, back
     ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
     ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol
@@ -135,9 +136,13 @@ def _numbers_and_symbols(text: str) -> list[str]:
         return text[i] in OCR_GLYPHS and (lettered(i - 1) or lettered(i + 1))
 
     marks = [c for i, c in enumerate(text)
-             if not c.isalpha() and not c.isdigit() and c not in "'’" and not in_word(i)]
+             if not c.isalpha() and not c.isdigit() and c not in "'’ " and not in_word(i)]
+    def glued_to_a_word(m: re.Match) -> bool:   # 31thang: a number OCR glued to a word (a space goes back)
+        word = re.match(r"[^\W_]+", text[m.start():])
+        return bool(_NUMBER_THEN_WORD.match(word.group(0)))
+
     numbers = [m.group(0) for m in re.finditer(r"\d+", text)
-               if not lettered(m.start() - 1) and not lettered(m.end())
+               if not lettered(m.start() - 1) and (not lettered(m.end()) or glued_to_a_word(m))
                and not (m.start() > 0 and in_word(m.start() - 1)) and not (m.end() < len(text) and in_word(m.end()))]
     return marks + numbers
 
@@ -147,8 +152,11 @@ def _apostrophes(text: str) -> int:
 
 
 def _keeps_symbols(out: str, text: str) -> bool:
-    """Numbers and symbols as they were; apostrophes only ever taken away (a horn read: thu'c -> thực)."""
-    return _numbers_and_symbols(out) == _numbers_and_symbols(text) and _apostrophes(out) <= _apostrophes(text)
+    """Numbers and symbols as they were; apostrophes only ever taken away (a horn read: thu'c -> thực);
+    spaces only ever put back between a number and the word OCR glued to it (31thang -> 31 tháng)."""
+    glued = sum(bool(_NUMBER_THEN_WORD.match(w)) for w in re.findall(r"[^\W_]+", text))
+    return (_numbers_and_symbols(out) == _numbers_and_symbols(text) and _apostrophes(out) <= _apostrophes(text)
+            and 0 <= out.count(" ") - text.count(" ") <= glued)
 
 
 @settings(max_examples=150, deadline=None)

@@ -92,6 +92,7 @@ class _Token:
     spelled: str = ""                          # how it is written when it is not a syllable (QĐ, II)
     garbled: bool = False                      # OCR'd beyond any syllable the corpus writes (st, Grng, nhittng)
     dust: bool = False                         # a mark OCR left on a word (thuc ’hién): no context for the model
+    spaced: bool = False                       # a word OCR glued to the one before (31thang): a space goes before it
 
 
 class Restorer:
@@ -230,26 +231,37 @@ class Restorer:
             for token in tokens:
                 choice = choices[k]
                 k += 1
-                if choice is None or choice == token.text.lower() and not token.spelled:
+                as_written = choice is None or choice == token.text.lower() and not token.spelled
+                if as_written and not token.spaced:
                     continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
-                original = token.text
-                if (original[0] in "GI" and choice[0] != original[0].lower()
-                        and line[:token.start].rstrip()[-1:].isalpha()):
-                    original = original.lower()  # G read for a vowel, I for l, mid-sentence: the capital is damage
-                elif (form != "stripped" and not caps_line and original[1:].islower() and choice in self._never_titled
-                      and (original[0] in _CAPITAL_LOOKALIKES or fold(choice[0]) != choice[0])
-                      and _after_small_word(line, token.start)):
-                    # đáp Ung, người Khuyet tật: a capital the corpus never writes there, of a letter
-                    # whose capital looks like it or of a marked vowel (not Tâm in Pháp y Tâm thần)
-                    original = original.lower()
-                replacement = token.spelled or _with_case(choice, original, caps_line)
+                if token.spaced:
+                    pieces.append(" ")   # the space OCR lost between a number and a word (31thang)
+                    changed += 1
+                replacement = token.text if as_written else self._written(token, choice, line, caps_line, form)
                 changed += replacement != token.text
                 pieces.append(replacement)
                 last = token.end
             pieces.append(line[last:])
             result.append("".join(pieces))
         return result, changed
+
+    def _written(self, token: _Token, choice: str, line: str, caps_line: bool, form: str) -> str:
+        """How the syllable chosen for ``token`` is written: its spelling, in the token's case, but
+        for capitals that are OCR damage."""
+        if token.spelled:
+            return token.spelled
+        original = token.text
+        if (original[0] in "GI" and choice[0] != original[0].lower()
+                and line[:token.start].rstrip()[-1:].isalpha()):
+            original = original.lower()  # G read for a vowel, I for l, mid-sentence: the capital is damage
+        elif (form != "stripped" and not caps_line and original[1:].islower() and choice in self._never_titled
+              and (original[0] in _CAPITAL_LOOKALIKES or fold(choice[0]) != choice[0])
+              and _after_small_word(line, token.start)):
+            # đáp Ung, người Khuyet tật: a capital the corpus never writes there, of a letter whose
+            # capital looks like it or of a marked vowel (not Tâm in Pháp y Tâm thần)
+            original = original.lower()
+        return _with_case(choice, original, caps_line)
 
     def _complete_from_context(self, tokens: list[_Token]) -> None:
         """A garbled word also gets the syllables a few edits from it that most often follow its left
@@ -309,7 +321,8 @@ class Restorer:
             if split:
                 cut = start + len(split.group(1))
                 tokens.append(_Token(start, cut, split.group(1), ()))
-                tokens.append(_Token(cut, end, split.group(2), self._candidates(split.group(2).lower(), form)))
+                tokens.append(_Token(cut, end, split.group(2), self._candidates(split.group(2).lower(), form),
+                                     spaced=True))
                 continue
             # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are;
             # a letter glued to a sign ("T™™.", "K." in "KT.") is an abbreviation, not a cut syllable
