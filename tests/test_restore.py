@@ -58,6 +58,8 @@ OCR = [
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
     ("Ban hanh Ké& hoach sé 4651/KH-UBND", "Ban hành Kế hoạch số 4651/KH-UBND"),  # ... or a stray mark
     ("Kien Hai, ngay 31thang 10ndm 2025", "Kiến Hải, ngày 31 tháng 10 năm 2025"),   # the space OCR lost, back
+    ("danh gia Chién dichtruyén thong; tranh thaiva chi phi", "đánh giá Chiến dịch truyền thông; tránh thai và chi phí"),
+    ("TRONG THOLGIAN TOL DA 24 GIO", "TRONG THỜI GIAN TỐI ĐA 24 GIỜ"),
     ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
     ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol
@@ -153,8 +155,9 @@ def _apostrophes(text: str) -> int:
 
 def _keeps_symbols(out: str, text: str) -> bool:
     """Numbers and symbols as they were; apostrophes only ever taken away (a horn read: thu'c -> thực);
-    spaces only ever put back between a number and the word OCR glued to it (31thang -> 31 tháng)."""
-    glued = sum(bool(_NUMBER_THEN_WORD.match(w)) for w in re.findall(r"[^\W_]+", text))
+    spaces only ever put back, at most one a word, where OCR glued a number and a word (31thang ->
+    31 tháng) or two words (dichtruyén -> dịch truyền)."""
+    glued = sum(bool(_NUMBER_THEN_WORD.match(w)) or len(w) >= 4 for w in re.findall(r"[^\W_]+", text))
     return (_numbers_and_symbols(out) == _numbers_and_symbols(text) and _apostrophes(out) <= _apostrophes(text)
             and 0 <= out.count(" ") - text.count(" ") <= glued)
 

@@ -114,6 +114,8 @@ class Restorer:
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.1               # share of the news bigram model: the most that costs nothing on held-out text
     TITLED_RATE = 0.002              # ... a syllable capitalised mid-sentence no more often than this never is
+    SPLIT_MARGIN = 1.0
+    SPLIT_WHOLE = -1.91
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
 
@@ -218,7 +220,7 @@ class Restorer:
 
     # ------------------------------------------------------------------------------ internals
     def _restore_block(self, lines: list[str], form: str) -> tuple[list[str], int]:
-        tokens_per_line = [self._tokens(line, form) for line in lines]
+        tokens_per_line = [self._unglued(self._tokens(line, form), form) for line in lines]
         stream = [t for tokens in tokens_per_line for t in tokens if not t.dust]
         self._complete_from_context(stream)
         decoded = iter(self._decode(stream))
@@ -245,6 +247,81 @@ class Restorer:
             pieces.append(line[last:])
             result.append("".join(pieces))
         return result, changed
+
+    def _unglued(self, tokens: list[_Token], form: str) -> list[_Token]:
+        """Each garbled word that is two words OCR glued together (``dichtruyén``, ``hiénKé``) as two
+        tokens, the second after a space: where two halves the channel reads well fit the
+        neighbours, by the bigram model, better than any reading of the whole."""
+        out = []
+        for i, token in enumerate(tokens):
+            long = len(token.text) > 7 and token.text.isalpha() and token.text.lower() not in self.lm.ids
+            cut = self._glue_cut(token, tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None,
+                                 form) if (token.garbled and len(token.text) >= 4 or long) and form != "stripped" else None
+            if cut is None:
+                out.append(token)
+                continue
+            text, start = token.text, token.start
+            out.append(_Token(start, start + cut, text[:cut], self._candidates(text[:cut].lower(), form)))
+            out.append(_Token(start + cut, token.end, text[cut:], self._candidates(text[cut:].lower(), form),
+                              spaced=True))
+        return out
+
+    def _glue_cut(self, token: _Token, before: _Token | None, after: _Token | None, form: str) -> int | None:
+        word = token.text
+        if not word.isalnum() or word[0].isdigit() or max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
+            return None   # (nor where a reading of the whole is an edit away: Didu is Điều, not Đi dự)
+        context = [self._best_id(t) for t in (before, after)]
+        best = self._fit([token.candidates], context) if token.candidates else -99.0
+        best, cut = best + self.SPLIT_MARGIN, None
+        for i in range(1, len(word)):
+            capital = word[i].isupper() and word[:i].islower() and i >= 2
+            if not capital and (i < 2 or len(word) - i < 2):
+                continue
+            halves = []
+            for half in (word[:i], word[i:]):
+                readings = self._candidates(half.lower(), form) if self._readable(half.lower()) else ()
+                if not readings or max(p for _, p in readings) <= self.EDIT:
+                    break   # (a half read only by edits is no word either)
+                halves.append(readings)
+            else:
+                fit = self._fit(halves, context)
+                if fit > best:
+                    best, cut = fit, i
+        return cut
+
+    def _readable(self, word: str) -> bool:
+        """A quick test of whether the channel can read ``word`` better than by edits: a word or OCR
+        form it knows, or a syllable's key once OCR confusions are undone (the edit search is slow)."""
+        if len(word) > 7:
+            return False
+        key = ocr_key(word)
+        return (word in self.ocr or word in self.lm.ids or skey(word) in self.skeleton or key in self.skeleton
+                or any(v in self.skeleton for v in _confusion_variants(key)))
+
+    def _best_id(self, token: _Token | None) -> int | None:
+        if token is None:
+            return None
+        if token.candidates:
+            return self.lm.id(max(token.candidates, key=lambda c: c[1] + self._unigram(c[0]))[0])
+        return self._num if token.text[0].isdigit() else self.lm.id(token.text.lower())
+
+    def _fit(self, slots: list[tuple[tuple[str, float], ...]], context: list[int | None]) -> float:
+        """The best channel + bigram score of a reading of ``slots`` (one or two tokens' candidates)
+        between the ids ``context`` (before, after; None where the line ends)."""
+        before, after = context
+        scores = np.array([p for _, p in slots[0][:self.MAX_CANDIDATES]])
+        ids = np.array([self.lm.id(c) for c, _ in slots[0][:self.MAX_CANDIDATES]])
+        if before is not None:
+            scores = scores + self._bigram(np.full(len(ids), before), ids)[1]
+        for slot in slots[1:]:
+            nxt = np.array([self.lm.id(c) for c, _ in slot[:self.MAX_CANDIDATES]])
+            chan = np.array([p for _, p in slot[:self.MAX_CANDIDATES]])
+            pair = self._bigram(np.repeat(ids, len(nxt)), np.tile(nxt, len(ids)))[1].reshape(len(ids), len(nxt))
+            scores = (scores[:, None] + pair + chan[None, :]).max(axis=0)
+            ids = nxt
+        if after is not None:
+            scores = scores + self._bigram(ids, np.full(len(ids), after))[1]
+        return float(scores.max())
 
     def _written(self, token: _Token, choice: str, line: str, caps_line: bool, form: str) -> str:
         """How the syllable chosen for ``token`` is written: its spelling, in the token's case, but
