@@ -60,6 +60,7 @@ OCR = [
     ("Kien Hai, ngay 31thang 10ndm 2025", "Kiến Hải, ngày 31 tháng 10 năm 2025"),   # the space OCR lost, back
     ("danh gia Chién dichtruyén thong; tranh thaiva chi phi", "đánh giá Chiến dịch truyền thông; tránh thai và chi phí"),
     ("TRONG THOLGIAN TOL DA 24 GIO", "TRONG THỜI GIAN TỐI ĐA 24 GIỜ"),
+    ("dan s6 tinh ban hanhK hoach t6 chttc", "dân số tỉnh ban hành Kế hoạch tổ chức"),   # a capital marks the cut
     ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
     ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol

@@ -114,7 +114,7 @@ class Restorer:
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.1               # share of the news bigram model: the most that costs nothing on held-out text
     TITLED_RATE = 0.002              # ... a syllable capitalised mid-sentence no more often than this never is
-    SPLIT_MARGIN = 1.0
+    SPLIT_MARGIN = 1.5
     SPLIT_WHOLE = -1.91
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
@@ -268,7 +268,10 @@ class Restorer:
 
     def _glue_cut(self, token: _Token, before: _Token | None, after: _Token | None, form: str) -> int | None:
         word = token.text
-        if not word.isalnum() or word[0].isdigit() or max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
+        if not word.isalnum() or word[0].isdigit():
+            return None
+        marked_cut = any(b.isupper() and a.islower() for a, b in zip(word[1:], word[2:]))   # hanhK, hiénKé
+        if not marked_cut and max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
             return None   # (nor where a reading of the whole is an edit away: Didu is Điều, not Đi dự)
         context = [self._best_id(t) for t in (before, after)]
         best = self._fit([token.candidates], context) if token.candidates else -99.0
@@ -309,16 +312,16 @@ class Restorer:
         """The best channel + bigram score of a reading of ``slots`` (one or two tokens' candidates)
         between the ids ``context`` (before, after; None where the line ends)."""
         before, after = context
-        scores = np.array([p for _, p in slots[0][:self.MAX_CANDIDATES]])
-        ids = np.array([self.lm.id(c) for c, _ in slots[0][:self.MAX_CANDIDATES]])
-        if before is not None:
-            scores = scores + self._bigram(np.full(len(ids), before), ids)[1]
-        for slot in slots[1:]:
-            nxt = np.array([self.lm.id(c) for c, _ in slot[:self.MAX_CANDIDATES]])
-            chan = np.array([p for _, p in slot[:self.MAX_CANDIDATES]])
-            pair = self._bigram(np.repeat(ids, len(nxt)), np.tile(nxt, len(ids)))[1].reshape(len(ids), len(nxt))
-            scores = (scores[:, None] + pair + chan[None, :]).max(axis=0)
-            ids = nxt
+        scores, ids = None, None
+        for slot in slots:
+            here = np.array([self.lm.id(c) for c, _ in slot])
+            chan = np.array([p for _, p in slot])
+            if ids is None:
+                scores = chan + (self._bigram(np.full(len(here), before), here)[1] if before is not None else 0.0)
+            else:
+                pair = self._bigram(np.repeat(ids, len(here)), np.tile(here, len(ids)))[1].reshape(len(ids), len(here))
+                scores = (scores[:, None] + pair).max(axis=0) + chan
+            ids = here
         if after is not None:
             scores = scores + self._bigram(ids, np.full(len(ids), after))[1]
         return float(scores.max())
