@@ -57,6 +57,8 @@ OCR = [
     ("bao cao UBND Thanh phd két qua", "báo cáo UBND Thành phố kết quả"),
     ("-Bo Y t¢;", "-Bộ Y tế;"),                                    # a glyph for any vowel cluster
     ("Ban hanh Ké& hoach sé 4651/KH-UBND", "Ban hành Kế hoạch số 4651/KH-UBND"),  # ... or a stray mark
+    ("suc khée, tinh mang con ngu¢di; dao dic", "sức khỏe, tính mạng con người; đạo đức"),  # ... or nothing that fits
+    ("nhan dan tinh ban hanhK¢ hoach t6 chtrc", "nhân dân tỉnh ban hành Kế hoạch tổ chức"),   # glued, with a glyph
     ("Kien Hai, ngay 31thang 10ndm 2025", "Kiến Hải, ngày 31 tháng 10 năm 2025"),   # the space OCR lost, back
     ("danh gia Chién dichtruyén thong; tranh thaiva chi phi", "đánh giá Chiến dịch truyền thông; tránh thai và chi phí"),
     ("TRONG THOLGIAN TOL DA 24 GIO", "TRONG THỜI GIAN TỐI ĐA 24 GIỜ"),

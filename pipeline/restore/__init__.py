@@ -254,9 +254,11 @@ class Restorer:
         neighbours, by the bigram model, better than any reading of the whole."""
         out = []
         for i, token in enumerate(tokens):
-            long = len(token.text) > 7 and token.text.isalpha() and token.text.lower() not in self.lm.ids
+            text = token.text
+            unread = (len(text) > 7 and text.isalpha() and text.lower() not in self.lm.ids   # (too long for one)
+                      or len(text) >= 4 and any(c in OCR_GLYPHS for c in text[1:]) and _capital_inside(text))  # hanhK¢
             cut = self._glue_cut(token, tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None,
-                                 form) if (token.garbled and len(token.text) >= 4 or long) and form != "stripped" else None
+                                 form) if (token.garbled and len(text) >= 4 or unread) and form != "stripped" else None
             if cut is None:
                 out.append(token)
                 continue
@@ -268,17 +270,17 @@ class Restorer:
 
     def _glue_cut(self, token: _Token, before: _Token | None, after: _Token | None, form: str) -> int | None:
         word = token.text
-        if not word.isalnum() or word[0].isdigit():
+        if not all(c.isalnum() or c in OCR_GLYPHS for c in word) or not word[0].isalpha():
             return None
-        marked_cut = any(b.isupper() and a.islower() for a, b in zip(word[1:], word[2:]))   # hanhK, hiénKé
-        if not marked_cut and max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
+        if not _capital_inside(word) and max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
             return None   # (nor where a reading of the whole is an edit away: Didu is Điều, not Đi dự)
         context = [self._best_id(t) for t in (before, after)]
         best = self._fit([token.candidates], context) if token.candidates else -99.0
         best, cut = best + self.SPLIT_MARGIN, None
+        glyph = any(c in OCR_GLYPHS for c in word)   # (cut only where a capital marks it: ngu¢di is one word)
         for i in range(1, len(word)):
             capital = word[i].isupper() and word[:i].islower() and i >= 2
-            if not capital and (i < 2 or len(word) - i < 2):
+            if not capital and (glyph or i < 2 or len(word) - i < 2):
                 continue
             halves = []
             for half in (word[:i], word[i:]):
@@ -461,6 +463,10 @@ class Restorer:
             for key in pattern.findall(self._skeleton_lines):   # one scan of all keys, in their order
                 for syllable in self.skeleton[key][:6]:
                     offer(syllable, self.VARIANT + ocr_weight)
+            if not scores and any(c.isalpha() for c in word.strip(OCR_GLYPHS)):
+                # no syllable fits (ngu¢di, du¢gc: the letters around the glyph are damaged too): the
+                # word without it, as the channel reads that (ngudi is người)
+                return self._channel("".join(c for c in word if c not in OCR_GLYPHS), mode)
             return self._pruned(scores, self.WIDE_GLYPH)  # the neighbours choose: "Y t¢" is "Y tế"
         for syllable, p in self.ocr.get(word, ()):
             offer(syllable, math.log10(p) + ocr_weight)
@@ -762,6 +768,11 @@ def _code(word: str) -> bool:
         return False
     key = ocr_key(word.lower())
     return not (key.isalpha() and SYLLABLE_SHAPE.match(key))
+
+
+def _capital_inside(word: str) -> bool:
+    """A capital after two or more small letters: where OCR glued two words (hanhK, hiénKé)."""
+    return any(b.isupper() and a.islower() for a, b in zip(word[1:], word[2:]))
 
 
 def _after_small_word(line: str, start: int) -> bool:
