@@ -233,7 +233,7 @@ class Restorer:
             for token in tokens:
                 choice = choices[k]
                 k += 1
-                as_written = choice is None or choice == token.text.lower() and not token.spelled
+                as_written = not token.spelled and (choice is None or choice == token.text.lower())
                 if as_written and not token.spaced:
                     continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
@@ -397,7 +397,11 @@ class Restorer:
                 continue
             if _inside(protected, start) or not word[0].isalnum() and not word.isalpha():
                 dust = word in _DUST and (line[start - 1:start].isalpha() or line[end:end + 1].isalpha())
-                tokens.append(_Token(start, end, word, (), dust=dust))
+                # an apostrophe between two words OCR glued together stands for the space it lost
+                # (Chu’ong’trmh: Chương trình); one that is a horn is read with its word (thu'c)
+                gap = " " if (word in "'’" and form != "stripped" and line[start - 1:start].isalpha()
+                              and line[end:end + 1].isalpha()) else ""
+                tokens.append(_Token(start, end, word, (), gap, dust=dust))
                 continue
             split = _NUMBER_THEN_WORD.match(word)
             if split:
@@ -463,7 +467,8 @@ class Restorer:
             for key in pattern.findall(self._skeleton_lines):   # one scan of all keys, in their order
                 for syllable in self.skeleton[key][:6]:
                     offer(syllable, self.VARIANT + ocr_weight)
-            if not scores and any(c.isalpha() for c in word.strip(OCR_GLYPHS)):
+            if not scores and all(c not in OCR_GLYPHS or word[i - 1:i].isalpha() or word[i + 1:i + 2].isalpha()
+                                  for i, c in enumerate(word)):
                 # no syllable fits (ngu¢di, du¢gc: the letters around the glyph are damaged too): the
                 # word without it, as the channel reads that (ngudi is người)
                 return self._channel("".join(c for c in word if c not in OCR_GLYPHS), mode)
