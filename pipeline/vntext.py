@@ -115,6 +115,9 @@ SYLLABLE_SHAPE = re.compile(rf"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnp
 _CHECKED = re.compile(r"(?:ch|[ptc])$")   # a stop coda: the syllable carries sắc or nặng, never another tone
 _NO_RHYME = re.compile(r"i(?:c|ng)$")      # written ich, inh: "cic", "ning" are OCR, not Vietnamese
 _CHECKED_TONES = {"\u0301", "\u0323"}
+# iê, yê, uô and ươ never go bare (the i of gi and the u of qu belong to the onset: giẻ, gieo)
+_BARE_CLUSTER = re.compile(r"(?<!g)[iy]e|(?<!q)uo")
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
 
 
 def is_syllable_form(word: str) -> bool:
@@ -124,6 +127,8 @@ def is_syllable_form(word: str) -> bool:
     key = fold(word)
     if not SYLLABLE_SHAPE.match(key) or _NO_RHYME.search(key):
         return False
+    if _BARE_CLUSTER.search(unicodedata.normalize("NFC", unicodedata.normalize("NFD", word).translate(_TONE_MARKS))):
+        return False   # "nguoi", "tien": typed without marks, not a syllable
     return not _CHECKED.search(key) or bool(_CHECKED_TONES & set(unicodedata.normalize("NFD", word)))
 
 

@@ -114,6 +114,9 @@ def test_syllable_inventory_keeps_only_writable_syllables():
     assert {"việc", "kịp", "các", "tỉnh", "ủy"} <= syllables()
     # a stop coda takes sắc or nặng; "ic" and "ing" are written "ich", "inh"
     assert not {"viec", "kip", "cac", "khảch", "cic", "ning"} & syllables()
+    # iê, yê, uô, ươ never go bare (the word lists hold such words typed without marks)
+    assert not {"nguoi", "tien", "truong", "khuyen"} & syllables()
+    assert {"người", "tiền", "thuở", "giẻ", "gieo", "quê"} <= syllables()
     assert is_syllable_form("kịp") and not is_syllable_form("kìp")
 
 
