@@ -65,6 +65,7 @@ OCR = [
     ("TRONG THOLGIAN TOL DA 24 GIO", "TRONG THỜI GIAN TỐI ĐA 24 GIỜ"),
     ("dan s6 tinh ban hanhK hoach t6 chttc", "dân số tỉnh ban hành Kế hoạch tổ chức"),   # a capital marks the cut
     ("cic bién phép ting cudng", "các biện pháp tăng cường"),      # cic is no syllable; é and i for a-vowels
+    ("kip thoi béng nhiéu hinh thuc", "kịp thời bằng nhiều hình thức"),   # (béng is bang, not the Đ of Bang)
     ("cac SO, ban, nganh", "các Sở, ban, ngành"),                  # a capital O for ở in an ordinary line
     ("cho Tram Y té xa/phudng/thi tran", "cho Trạm Y tế xã/phường/thị trấn"),  # slashes without a symbol
     ("- Cuc Dan s - BYT;", "- Cục Dân số - BYT;"),                 # a known acronym that looks like a syllable

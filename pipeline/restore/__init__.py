@@ -480,7 +480,8 @@ class Restorer:
         variants += [(variant, self.VARIANT) for variant in _confusion_variants(key)]
         if "é" in word or "è" in word:
             # tesseract eng writes é for the a-vowels it cannot read: dén (dân), chét (chất), béng (bằng)
-            variants.append((ocr_key(word.replace("é", "a").replace("è", "a")), self.VARIANT))
+            a_vowel = word.replace("é", "a").replace("è", "a")
+            variants += [(skey(a_vowel), self.VARIANT), (ocr_key(a_vowel), self.VARIANT)]   # (béng: bang, not dang)
         if len(word) > 1 and (word[0] == "p" or (word[0] == "b" and fold(word) not in self.skeleton)):
             # Đ read as P ("Pang", "Pai"); as B only where the word is no syllable as it stands
             variants.append(("d" + key[1:], self.VARIANT))
