@@ -385,6 +385,9 @@ class Restorer:
             protected = [label.span()] if label else []
         tokens = []
         for start, end, word in _split_tokens(line):
+            if word.islower() and word.isalpha() and not (protected and _inside(protected, start)):
+                tokens.append(self._word_token(start, end, word, line, form))   # (most words: none of the below)
+                continue
             # (QĐ also when OCR lowered its second letter: 1745/Qb-TTg)
             spelled = ACRONYMS.get(word) or (ACRONYMS.get(word.upper()) if word[:1] == "Q" else None)
             if spelled:
@@ -411,8 +414,6 @@ class Restorer:
                                      spaced=True))
                 continue
             # no letter, no word: digits, or digits with an OCR glyph ("1¥"), are left as they are;
-            # a letter glued to a sign ("T™™.", "K." in "KT.") is an abbreviation, not a cut syllable
-            glued = len(word) == 1 and end < len(line) and not line[end].isspace() and line[end] not in ",;)"
             # capitals that cannot be a syllable are an acronym: UBND, KT, HĐND, BHYT (or a known
             # one that could be read as one: BYT, CT); but not what the OCR'd training pairs show
             # tesseract making of a word in capitals and the corpus never writes (NUGC, THUG, VOL)
@@ -420,16 +421,25 @@ class Restorer:
             acronym = len(word) >= 2 and word.isalpha() and word.isupper() and (
                 lower in KNOWN_ACRONYMS
                 or not SYLLABLE_SHAPE.match(fold(word)) and (lower not in self.ocr or lower in self.lm.ids))
-            plain = word.isalpha()
-            candidates = () if glued or acronym or not plain and (
-                not any(c.isalpha() for c in word) or _code(word)) else self._candidates(lower, form)
-            # (garbled, and read by the channel no better than an edit away: dugc and méi have readings)
-            garbled = (bool(candidates) and form != "stripped" and _cached_garbled(self, lower)
-                       and max(p for _, p in candidates) <= self.EDIT)
-            tokens.append(_Token(start, end, word, candidates, garbled=garbled))
+            if acronym or not word.isalpha() and (not any(c.isalpha() for c in word) or _code(word)):
+                tokens.append(_Token(start, end, word, ()))
+            else:
+                tokens.append(self._word_token(start, end, word, line, form))
         _prefer_surnames(tokens)
         _prefer_places(tokens)
         return tokens
+
+    def _word_token(self, start: int, end: int, word: str, line: str, form: str) -> _Token:
+        """A word to restore, with its candidates: none for a letter glued to a sign ("T™™.", "K." in
+        "KT."), an abbreviation rather than a syllable OCR cut short."""
+        if len(word) == 1 and end < len(line) and not line[end].isspace() and line[end] not in ",;)":
+            return _Token(start, end, word, ())
+        lower = word.lower()
+        candidates = self._candidates(lower, form)
+        # (garbled, and read by the channel no better than an edit away: dugc and méi have readings)
+        garbled = (bool(candidates) and form != "stripped" and _cached_garbled(self, lower)
+                   and max(p for _, p in candidates) <= self.EDIT)
+        return _Token(start, end, word, candidates, garbled=garbled)
 
     def _garbled(self, word: str) -> bool:
         """No syllable the corpus writes, nor a word it writes, as it stands (``st``, ``ngw``, ``moén``)."""
