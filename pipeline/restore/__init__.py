@@ -113,9 +113,9 @@ class Restorer:
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.1               # share of the news bigram model: the most that costs nothing on held-out text
-    TITLED_RATE = 0.002              # ... a syllable capitalised mid-sentence no more often than this never is
-    SPLIT_MARGIN = 1.5
-    SPLIT_WHOLE = -1.91
+    TITLED_RATE = 0.002             # a syllable capitalised mid-sentence no more often than this, never is
+    SPLIT_MARGIN = 1.5              # two glued words must fit their neighbours this much better than one
+    SPLIT_WHOLE = -1.91             # ... and the whole be read no better than this (not an edit from a syllable)
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
 
@@ -238,7 +238,7 @@ class Restorer:
                     continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
                 if token.spaced:
-                    pieces.append(" ")   # the space OCR lost between a number and a word (31thang)
+                    pieces.append(" ")   # the space OCR lost between two words (31thang, dichtruyén)
                     changed += 1
                 replacement = token.text if as_written else self._written(token, choice, line, caps_line, form)
                 changed += replacement != token.text
@@ -254,7 +254,7 @@ class Restorer:
         neighbours, by the bigram model, better than any reading of the whole."""
         out = []
         for i, token in enumerate(tokens):
-            text = token.text
+            text, start = token.text, token.start
             unread = (len(text) > 7 and text.isalpha() and text.lower() not in self.lm.ids   # (too long for one)
                       or len(text) >= 4 and any(c in OCR_GLYPHS for c in text[1:]) and _capital_inside(text))  # hanhK¢
             cut = self._glue_cut(token, tokens[i - 1] if i else None, tokens[i + 1] if i + 1 < len(tokens) else None,
@@ -262,7 +262,6 @@ class Restorer:
             if cut is None:
                 out.append(token)
                 continue
-            text, start = token.text, token.start
             out.append(_Token(start, start + cut, text[:cut], self._candidates(text[:cut].lower(), form)))
             out.append(_Token(start + cut, token.end, text[cut:], self._candidates(text[cut:].lower(), form),
                               spaced=True))
@@ -284,7 +283,7 @@ class Restorer:
                 continue
             halves = []
             for half in (word[:i], word[i:]):
-                readings = self._candidates(half.lower(), form) if self._readable(half.lower()) else ()
+                readings = self._candidates(half.lower(), form) if len(half) <= 7 else ()
                 if not readings or max(p for _, p in readings) <= self.EDIT:
                     break   # (a half read only by edits is no word either)
                 halves.append(readings)
@@ -293,15 +292,6 @@ class Restorer:
                 if fit > best:
                     best, cut = fit, i
         return cut
-
-    def _readable(self, word: str) -> bool:
-        """A quick test of whether the channel can read ``word`` better than by edits: a word or OCR
-        form it knows, or a syllable's key once OCR confusions are undone (the edit search is slow)."""
-        if len(word) > 7:
-            return False
-        key = ocr_key(word)
-        return (word in self.ocr or word in self.lm.ids or skey(word) in self.skeleton or key in self.skeleton
-                or any(v in self.skeleton for v in _confusion_variants(key)))
 
     def _best_id(self, token: _Token | None) -> int | None:
         if token is None:
@@ -346,9 +336,9 @@ class Restorer:
         return _with_case(choice, original, caps_line)
 
     def _complete_from_context(self, tokens: list[_Token]) -> None:
-        """A garbled word also gets the syllables a few edits from it that most often follow its left
-        neighbour in the corpus: ``chăm sóc st khỏe`` -> sức, ``theo huwdmg dẫn`` -> hướng (the
-        channel alone looks only an edit or two from the word, and finds sử, sứ)."""
+        """A garbled word also gets the syllables an edit or two from it that most often follow its
+        left neighbour in the corpus: ``chia theo Grng loại`` -> từng (the channel's own edit search
+        looks among skeletons with the word's first letter, and finds gông)."""
         for before, token in zip(tokens, tokens[1:]):
             if not token.garbled:
                 continue
@@ -404,7 +394,7 @@ class Restorer:
                 # (Chu’ong’trmh: Chương trình); one that is a horn is read with its word (thu'c)
                 gap = " " if (word in "'’" and form != "stripped" and line[start - 1:start].isalpha()
                               and line[end:end + 1].isalpha()) else ""
-                tokens.append(_Token(start, end, word, (), gap, dust=dust))
+                tokens.append(_Token(start, end, word, (), spelled=gap, dust=dust))
                 continue
             split = _NUMBER_THEN_WORD.match(word)
             if split:
