@@ -107,6 +107,7 @@ class Restorer:
     BEAM, MAX_CANDIDATES = 4.0, 8   # candidate pruning, log10 prior below the best / count decoded
     WIDE = 24                       # candidates kept by the prior, before the neighbours narrow them
     WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
+    NEAR_KEYS = 12                  # skeletons an edit or two away looked at (held-out: 24 -> 12 costs nothing)
     NEAR_READINGS = 8               # readings taken from each skeleton an edit or two away (held-out tuned)
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
@@ -513,7 +514,7 @@ class Restorer:
             searches = [(key, None, 0.0)] + ([("d" + key[1:], "đ", self.VARIANT)] if key[0] in "pb" else [])
             for query, onset, cost in searches:
                 for near, distance, _ in process.extract(query, self._keys_by_initial.get(query[:1], ()),
-                                                         scorer=Levenshtein.distance, score_cutoff=limit, limit=24):
+                                                         scorer=Levenshtein.distance, score_cutoff=limit, limit=self.NEAR_KEYS):
                     if distance == 0 and query == key:
                         continue   # (the key itself: its readings were offered above, as a variant)
                     base = self.EDIT * distance + cost + ocr_weight
