@@ -612,7 +612,7 @@ class Restorer:
     def _bigram_where(self, mask: np.ndarray, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``_bigram`` of ``b`` and ``c`` broadcast to ``mask``'s shape, looked up only where ``mask``
         holds; (False, impossible) elsewhere."""
-        found, logp = np.zeros(mask.shape, bool), np.full(mask.shape, _IMPOSSIBLE)
+        found, logp = np.zeros(mask.shape, bool), np.full(mask.shape, _IMPOSSIBLE, np.float32)
         found[mask], logp[mask] = self._bigram(np.broadcast_to(b, mask.shape)[mask], np.broadcast_to(c, mask.shape)[mask])
         return found, logp
 
@@ -653,7 +653,7 @@ class Restorer:
         ab = real[:-2, :, None] & real[1:-1, None, :]
         bc = real[1:-1, :, None] & real[2:, None, :]
         ctx_found = np.zeros(ab.shape, bool)
-        backoff = np.zeros(ab.shape)
+        backoff = np.zeros(ab.shape, np.float32)   # (float32 throughout: the model's values are float16)
         ctx_found[ab], backoff[ab] = lm.context(np.broadcast_to(a[:, :, None], ab.shape)[ab],
                                                 np.broadcast_to(b[:, None, :], ab.shape)[ab])
         # (where a trigram is stored it is used as it is; elsewhere the mixed bigram, backed off to)
