@@ -14,7 +14,6 @@ already clean. Line breaks are kept, so a restored text has the lines of its inp
 from __future__ import annotations
 
 import bisect
-import heapq
 import math
 import re
 from collections import defaultdict
@@ -544,10 +543,10 @@ class Restorer:
         if not scores:
             return ()
         unigrams, unseen = self._unigrams, self.UNSEEN
-        ranked = [(-p - unigrams.get(c, unseen), c) for c, p in scores.items()]   # (-prior, syllable)
-        floor = min(ranked)[0] + self.BEAM
+        ranked = sorted([(-p - unigrams.get(c, unseen), c) for c, p in scores.items()])   # (-prior, syllable)
+        floor = ranked[0][0] + self.BEAM
         limit = limit or self.WIDE
-        kept = [c for negative, c in heapq.nsmallest(limit, ranked) if negative <= floor]
+        kept = [c for negative, c in ranked[:limit] if negative <= floor]
         if keep in scores and keep not in kept:
             kept = kept[:limit - 1] + [keep]
         return tuple((c, scores[c]) for c in kept)
