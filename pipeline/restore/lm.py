@@ -127,49 +127,44 @@ class LanguageModel:
 
 class MixedBigrams:
     """log10 of ``(1 - w) P(c | b) + w P_news(c | b)``, the legal-code bigram mixed with the news one,
-    as one table: the mixture is computed once, at load, for every pair either model stores, and
-    from the two backoffs for the pairs neither does. ``(stored by either, log10 P)`` per query."""
+    as one table: the mixture is computed once, at load, for every pair either model stores; for the
+    pairs neither does, both back off to ``backoff[b] * unigram[c]``, mixed from per-id factors
+    kept in linear space. ``(stored by either, log10 P)`` per query."""
 
     def __init__(self, lm: LanguageModel, weight: float):
         self.size = lm.size
-        self._legal_backoff, self._legal_unigram = lm.backoff2, lm.unigram
-        self._news_backoff, self._news_unigram = lm.news_backoff, lm.news_unigram
-        self._weights = (np.float32(np.log10(1 - weight)), np.float32(np.log10(weight)) if weight else None)
-        if not (weight and lm.has_news):
-            self._weights = (np.float32(0.0), None)
+        weight = weight if lm.has_news else 0.0
+        legal_b, legal_c = (10.0 ** x.astype(np.float64) for x in (lm.backoff2, lm.unigram))
+        news_b, news_c = (10.0 ** x.astype(np.float64) for x in (lm.news_backoff, lm.news_unigram))
+        # a pair neither model stores: (1 - w) backoff[b] unigram[c] + w news_backoff[b] news_unigram[c]
+        self._legal = ((1 - weight) * legal_b, legal_c)
+        self._news = (weight * news_b, news_c) if weight else None
+        if not weight:
             self._index = _HashIndex(lm.keys2, lm.logp2)
             return
         keys = np.sort(np.concatenate([lm.keys2, lm.news_keys]))
         keys = keys[np.r_[True, keys[1:] != keys[:-1]]]   # (np.union1d takes 70 times as long here)
-        legal = self._stored(lm.keys2, lm.logp2, keys, lm.backoff2, lm.unigram)
-        news = self._stored(lm.news_keys, lm.news_logp, keys, lm.news_backoff, lm.news_unigram)
-        self._index = _HashIndex(keys, self._mixed(legal, news))
-
-    def _stored(self, table: np.ndarray, logp: np.ndarray, keys: np.ndarray, backoff: np.ndarray,
-                unigram: np.ndarray) -> np.ndarray:
-        """log10 P(c | b) of sorted ``keys`` in one model: stored, or backed off."""
-        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
         b, c = keys // self.size, keys % self.size
-        return np.where(table[at] == keys, logp[at].astype(np.float32), backoff[b] + unigram[c])
+        legal = self._stored(lm.keys2, lm.logp2, keys, legal_b[b] * legal_c[c])
+        news = self._stored(lm.news_keys, lm.news_logp, keys, news_b[b] * news_c[c])
+        self._index = _HashIndex(keys, np.log10((1 - weight) * legal + weight * news))
 
-    def _mixed(self, legal: np.ndarray, news: np.ndarray) -> np.ndarray:
-        keep, mix = self._weights
-        if mix is None:
-            return legal + keep
-        return np.logaddexp2((legal + keep) * _LOG2_10, (news + mix) * _LOG2_10) / _LOG2_10
+    @staticmethod
+    def _stored(table: np.ndarray, logp: np.ndarray, keys: np.ndarray, backed_off: np.ndarray) -> np.ndarray:
+        """P(c | b) of sorted ``keys`` in one model: stored, or ``backed_off``."""
+        at = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return np.where(table[at] == keys, 10.0 ** logp[at].astype(np.float64), backed_off)
 
     def __call__(self, b: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         found, logp = self._index(b * self.size + c)
         miss = np.flatnonzero(~found)
         if len(miss):
             mb, mc = b[miss], c[miss]
-            legal = self._legal_backoff[mb] + self._legal_unigram[mc]
-            news = self._news_backoff[mb] + self._news_unigram[mc] if self._weights[1] is not None else None
-            logp[miss] = self._mixed(legal, news)
+            p = self._legal[0][mb] * self._legal[1][mc]
+            if self._news:
+                p += self._news[0][mb] * self._news[1][mc]
+            logp[miss] = np.log10(p)
         return found, logp
-
-
-_LOG2_10 = np.float32(np.log2(10))
 
 
 class _HashIndex:
