@@ -511,6 +511,9 @@ class Restorer:
             # above; but for Đ read as P or B, which is looked for among the đ- syllables too:
             # "Pdng thoi" is "Đồng thời")
             searches = [(key, None, 0.0)] + ([("d" + key[1:], "đ", self.VARIANT)] if key[0] in "pb" else [])
+            # (a reading whose prior falls below the best one's by the beam would be pruned: not offered)
+            unigrams, unseen = self._unigrams, self.UNSEEN
+            floor = max((p + unigrams.get(c, unseen) for c, p in scores.items()), default=-99.0) - self.BEAM
             for query, onset, cost in searches:
                 for near, distance, _ in process.extract(query, self._keys_by_initial.get(query[:1], ()),
                                                          scorer=Levenshtein.distance, score_cutoff=limit, limit=self.NEAR_KEYS):
@@ -518,8 +521,11 @@ class Restorer:
                         continue   # (the key itself: its readings were offered above, as a variant)
                     base = self.EDIT * distance + cost + ocr_weight
                     for syllable, familiar in self._readings[near][:self.NEAR_READINGS]:
-                        if (onset is None or syllable[0] == onset) and base - familiar > scores.get(syllable, -99.0):
-                            scores[syllable] = base - familiar
+                        p = base - familiar
+                        prior = p + unigrams.get(syllable, unseen)
+                        if prior >= floor and (onset is None or syllable[0] == onset) and p > scores.get(syllable, -99.0):
+                            scores[syllable] = p
+                            floor = max(floor, prior - self.BEAM)
         return self._pruned(scores, keep=word)
 
     def _horned(self, word: str, mode: str) -> tuple[tuple[str, float], ...]:
