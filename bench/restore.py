@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -97,12 +98,19 @@ def pyvi_baseline():
     return restore, crashes
 
 
+def timed(restorer: Restorer, text: str, form: str) -> float:
+    started = time.perf_counter()
+    restorer.restore(text, form)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "lm-corpus")
     parser.add_argument("--heldout-lines", type=int, default=2500)
     parser.add_argument("--no-pyvi", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="speed: timed runs per set, the median reported")
     args = parser.parse_args()
     corpus = args.corpus if args.corpus.exists() else None
 
@@ -134,16 +142,19 @@ def main() -> None:
     if crashes is not None:
         print(f"pyvi add_accents crashed on {crashes[0]} lines (kept as they were)")
     print()
-    # the first pass over a set meets most of its words for the first time; a worker in a batch has
-    # met them in earlier documents (candidate lists are cached per process): both are reported
-    warm = {}
+    # the first pass over a set meets its words for the first time (caches cleared, as in a new
+    # worker); a worker in a batch has met them in earlier documents: both are reported
+    # each timed three times, the median kept: on a shared machine one run can be a fifth off
+    cold, warm = {}, {}
     for name, form, text, _ in sets:
-        t0 = time.perf_counter()
-        restorer.restore(text, form)
-        warm[name] = time.perf_counter() - t0
-    print(f"{'speed (syllables/s, one core)':<34} {'first pass':>10} {'again':>10}")
-    for name, (total, elapsed) in speed.items():
-        print(f"{name:<34} {total / elapsed:10,.0f} {total / warm[name]:10,.0f}")
+        cold[name], warm[name] = [], []
+        for _ in range(args.repeat):
+            restorer.clear_caches()
+            cold[name].append(timed(restorer, text, form))
+            warm[name].append(timed(restorer, text, form))
+    print(f"{'speed (syllables/s, one core)':<34} {'first pass':>10} {'again':>10}   (medians of {args.repeat})")
+    for name, (total, _) in speed.items():
+        print(f"{name:<34} {total / statistics.median(cold[name]):10,.0f} {total / statistics.median(warm[name]):10,.0f}")
     print(f"peak memory (max RSS of this process, all systems loaded): "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
