@@ -281,10 +281,8 @@ class Restorer:
             return None
         if not _capital_inside(word) and max((p for _, p in token.candidates), default=-99) > self.SPLIT_WHOLE:
             return None   # (nor where a reading of the whole is an edit away: Didu is Điều, not Đi dự)
-        context = [self._best_id(t) for t in (before, after)]
-        best = self._fit([token.candidates], context) if token.candidates else -99.0
-        best, cut = best + self.SPLIT_MARGIN, None
         glyph = any(c in OCR_GLYPHS for c in word)   # (cut only where a capital marks it: ngu¢di is one word)
+        cuts = []
         for i in range(1, len(word)):
             capital = word[i].isupper() and word[:i].islower() and i >= 2
             if not capital and (glyph or i < 2 or len(word) - i < 2):
@@ -296,9 +294,16 @@ class Restorer:
                     break   # (a half read only by edits is no word either)
                 halves.append(readings)
             else:
-                fit = self._fit(halves, context)
-                if fit > best:
-                    best, cut = fit, i
+                cuts.append((i, halves))
+        if not cuts:
+            return None
+        context = [self._best_id(t) for t in (before, after)]
+        best = self._fit([token.candidates], context) if token.candidates else -99.0
+        best, cut = best + self.SPLIT_MARGIN, None
+        for i, halves in cuts:
+            fit = self._fit(halves, context)
+            if fit > best:
+                best, cut = fit, i
         return cut
 
     def _best_id(self, token: _Token | None) -> int | None:
