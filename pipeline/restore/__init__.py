@@ -763,27 +763,29 @@ def _split_tokens(line: str):
 # for "lược", "thye" for "thực", "phd" for "phố", "chirc" for "chức"), undone on the diacritic-free
 # key. Each occurs in the rendered training pairs (build/ocr_pairs_all.tsv, token counts: ud for ươ
 # 1,119; é for an a-vowel 161; i for ă/â 106; final y for ụ/ự 100; ai for ơi 12).
-_CONFUSIONS = [
-    (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o"),   # ợ read as g
-    (re.compile(r"(?<=[a-z]{2})e$"), "c"),         # final c read as e
-    (re.compile(r"(?<=[a-z]{2})d$"), "o"),         # ố read as d
-    (re.compile(r"(?<=[a-z])(?:ir|tr)(?=[a-z])"), "u"),  # ư read as ir / tr
-    (re.compile(r"(?<=[a-z]u)d(?=[a-z])"), "o"),   # ươ read as ud (after ir -> u): tudng, dudc, thirdng
-    (re.compile(r"(?<=[a-z])y(?=[a-z]|$)"), "u"),  # ụ, ự read as y: vy, thye
-    (re.compile(r"(?<=[a-z])i(?=[a-z])"), "a"),    # ă, â read as i: chim (chăm), vin (vận), siu (sâu)
-    (re.compile(r"(?<=[a-z])ai$"), "oi"),          # ơi, ới read as ai: mai (mới), vai (với)
-    (re.compile(r"^g(?=[mn]g$|y$|n$)"), "u"),      # ứ, ủ, ổ read as G: Gng (ứng), Gy (Ủy), Gn (ổn)
+_CONFUSIONS = [   # (pattern, replacement, a letter every match holds: most keys skip the regex)
+    (re.compile(r"(?<=[a-z])g(?=[a-z])"), "o", "g"),   # ợ read as g
+    (re.compile(r"(?<=[a-z]{2})e$"), "c", "e"),         # final c read as e
+    (re.compile(r"(?<=[a-z]{2})d$"), "o", "d"),         # ố read as d
+    (re.compile(r"(?<=[a-z])(?:ir|tr)(?=[a-z])"), "u", "r"),  # ư read as ir / tr
+    (re.compile(r"(?<=[a-z]u)d(?=[a-z])"), "o", "d"),   # ươ read as ud (after ir -> u): tudng, dudc, thirdng
+    (re.compile(r"(?<=[a-z])y(?=[a-z]|$)"), "u", "y"),  # ụ, ự read as y: vy, thye
+    (re.compile(r"(?<=[a-z])i(?=[a-z])"), "a", "i"),    # ă, â read as i: chim (chăm), vin (vận), siu (sâu)
+    (re.compile(r"(?<=[a-z])ai$"), "oi", "a"),          # ơi, ới read as ai: mai (mới), vai (với)
+    (re.compile(r"^g(?=[mn]g$|y$|n$)"), "u", "g"),      # ứ, ủ, ổ read as G: Gng (ứng), Gy (Ủy), Gn (ổn)
 ]
 
 
 def _confusion_variants(key: str) -> list[str]:
     """Every key reachable by undoing one or more of the confusions (``luge`` -> ``luoe``, ``lugc``,
     ``luoc``)."""
-    keys = {key}
-    for pattern, repl in _CONFUSIONS:
-        keys |= {pattern.sub(repl, k, count=1) for k in keys if pattern.search(k)}
-    keys.discard(key)
-    return sorted(keys)
+    keys = [key]
+    for pattern, repl, letter in _CONFUSIONS:
+        for k in [k for k in keys if letter in k]:
+            variant = pattern.sub(repl, k, count=1)   # (no match: k itself)
+            if variant not in keys:
+                keys.append(variant)
+    return sorted(keys[1:])
 
 
 def _code(word: str) -> bool:
