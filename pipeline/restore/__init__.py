@@ -138,7 +138,7 @@ class Restorer:
         self._bigrams = MixedBigrams(self.lm, self.NEWS_WEIGHT)
         _place_names()   # (read from underthesea's address file once, when the restorer loads)
         self.path = path
-        self._rows: dict[int, tuple[tuple, np.ndarray, np.ndarray]] = {}
+        self._rows: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._unigrams = dict(zip(self.lm.vocab, self.lm.unigram.tolist()))
         self._unk_penalty = self.UNSEEN - float(self.lm.unigram[self.lm.unk])
         self._bos, self._eos, self._num = (self.lm.ids[t] for t in (BOS, EOS, NUM))
@@ -601,19 +601,18 @@ class Restorer:
         return ids, chan
 
     def _row(self, candidates: tuple[tuple[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Model ids and channel scores of one candidate list, cached by the list's identity (the lists
-        come from a cache; a tuple's hash is not kept, and hashing 24 pairs per token cost more than
-        the lookup). The entry holds the list, so its id cannot be reused while it is cached."""
-        entry = self._rows.get(id(candidates))
-        if entry is None or entry[0] is not candidates:
+        """Model ids and channel scores of one candidate list (cached: the lists come from a cache;
+        keyed by content, so the lists a token's neighbours or a place name re-weight share rows)."""
+        row = self._rows.get(candidates)
+        if row is None:
             known = [self.lm.ids.get(syllable) for syllable, _ in candidates]
             # an unseen syllable is scored as <unk> plus what separates <unk> from a rare syllable
-            entry = (candidates, np.array([self.lm.unk if i is None else i for i in known], dtype=np.int64),
-                     np.array([p + (self._unk_penalty if i is None else 0.0) for (_, p), i in zip(candidates, known)]))
+            row = (np.array([self.lm.unk if i is None else i for i in known], dtype=np.int64),
+                   np.array([p + (self._unk_penalty if i is None else 0.0) for (_, p), i in zip(candidates, known)]))
             if len(self._rows) > 200_000:
                 self._rows.clear()
-            self._rows[id(candidates)] = entry
-        return entry[1], entry[2]
+            self._rows[candidates] = row
+        return row
 
     def _narrow(self, ids: np.ndarray, chan: np.ndarray) -> np.ndarray:
         """Which ``MAX_CANDIDATES`` columns of the wide lattice to decode, per row: a token's best
