@@ -319,10 +319,15 @@ class Restorer:
         return cut
 
     def _best_id(self, token: _Token | None) -> int | None:
+        """The id of ``token``'s likeliest reading by channel and unigram; None past the line's end."""
         if token is None:
             return None
         if token.candidates:
             return self.lm.id(max(token.candidates, key=lambda c: c[1] + self._unigram(c[0]))[0])
+        return self._fixed_id(token)
+
+    def _fixed_id(self, token: _Token) -> int:
+        """The model's id of a token read as it stands: a number is <num>."""
         return self._num if token.text[0].isdigit() else self.lm.id(token.text.lower())
 
     def _fit(self, slots: list[tuple[tuple[str, float], ...]], context: list[int | None]) -> float:
@@ -370,7 +375,7 @@ class Restorer:
             if before.candidates:
                 context = [self.lm.id(c) for c, _ in before.candidates[:2]]
             else:
-                context = [self._num if before.text[0].isdigit() else self.lm.id(before.text.lower())]
+                context = [self._fixed_id(before)]
             key = ocr_key(token.text.lower())
             limit = self.FOLLOWER_EDITS[len(key) > 3]
             scores = dict(token.candidates)
@@ -596,7 +601,7 @@ class Restorer:
                 n = min(width, len(row_ids))
                 ids[row, :n], chan[row, :n] = row_ids[:n], row_chan[:n]
             else:
-                ids[row, 0] = self._num if t.text[0].isdigit() else lm.id(t.text.lower())
+                ids[row, 0] = self._fixed_id(t)
                 chan[row, 0] = 0.0
         return ids, chan
 
