@@ -143,8 +143,8 @@ def main() -> None:
         print(f"pyvi add_accents crashed on {crashes[0]} lines (kept as they were)")
     print()
     # the first pass over a set meets its words for the first time (caches cleared, as in a new
-    # worker); a worker in a batch has met them in earlier documents: both are reported
-    # each timed three times, the median kept: on a shared machine one run can be a fifth off
+    # worker); a worker in a batch has met them in earlier documents: both are reported, each the
+    # median of --repeat runs (on a shared machine one run can be a fifth off)
     cold, warm = {}, {}
     for name, form, text, _ in sets:
         cold[name], warm[name] = [], []

@@ -158,9 +158,8 @@ class Restorer:
         ranked = sorted(words, key=lambda w: (-self._unigram(w), w))
         for word in ranked:
             self.skeleton[fold(word)].append(word)
-        self._syllables = frozenset(words)
         self._followers: dict[int, tuple[list[str], list[str]]] = {}
-        self._vocab_folded = [fold(w) if w in self._syllables else None for w in self.lm.vocab]
+        self._vocab_folded = [fold(w) if w in words else None for w in self.lm.vocab]   # (None: no syllable)
         self._successor_starts, self._successor_ids = self.lm.successors(self.FOLLOWERS)
         self._skeleton_keys = list(self.skeleton)
         self._skeleton_lines = "\n".join(self._skeleton_keys)
