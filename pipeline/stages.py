@@ -25,7 +25,8 @@ from pipeline.ingest import READERS, choose_reader
 from pipeline.normalize import normalise
 from pipeline.restore import restore_stage
 from pipeline.segment import segment
-from schemas import Page, Quality, Record, Source
+from schemas import Page, Quality, Record, Restored, Section, Source
+from schemas import Table as TableModel
 
 Stage = Callable[[Document], Document]
 
@@ -80,15 +81,34 @@ def to_record(doc: Document) -> Record:
     pages = [
         Page(number=p.number, method=p.method, chars=len(p.text),
              ocr_confidence=None if p.confidence is None else round(p.confidence, 2),
-             span=doc.page_spans[i] if i < len(doc.page_spans) else None)
+             span=doc.page_spans[i] if i < len(doc.page_spans) else None,
+             width=p.width, height=p.height, dpi=p.dpi)
         for i, p in enumerate(doc.pages)
     ]
-    quality = Quality(**{"input_form": "empty", "encoding": doc.encoding, **doc.quality})
+    restored = [Restored(span=(s, e), original=o, restored=r) for s, e, o, r in doc.restored]
+    quality = Quality(**{"input_form": "empty", "encoding": doc.encoding, **doc.quality, "restored": restored})
     status = "failed" if doc.failed else ("partial" if doc.errors else "ok")
+    for item in [*doc.sections, *doc.references, *doc.tasks, *doc.indicators, *doc.deadlines,
+                 *(m for a in doc.agencies for m in a.mentions)]:
+        start, end = (item.start, item.end) if isinstance(item, Section) else item.span
+        if isinstance(item, Section):
+            end = min(end, start + 200)  # a section's heading, not its whole body
+        item.page, item.bbox, item.boxes = doc.locate(start, end)
     return Record(
         source=doc.source, status=status, errors=doc.errors, pages=pages, quality=quality, text=doc.text,
-        document=doc.info, sections=doc.sections, references=doc.references, agencies=doc.agencies,
+        document=doc.info, attached=doc.attached, tables=[_table(doc, t) for t in doc.tables],
+        sections=doc.sections, references=doc.references, agencies=doc.agencies,
         tasks=doc.tasks, indicators=doc.indicators, deadlines=doc.deadlines,
+    )
+
+
+def _table(doc: Document, table) -> TableModel:
+    rows = table.grid()
+    return TableModel(
+        page=table.page, bbox=table.bbox, kind=table.kind, span=doc.table_span(table),
+        header=rows[0] if rows and table.header_rows else [], rows=rows,
+        cells=[{"row": c.row, "col": c.col, "rowspan": c.rowspan, "colspan": c.colspan, "text": c.text}
+               for c in table.cells],
     )
 
 

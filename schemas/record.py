@@ -47,12 +47,43 @@ class ErrorItem(_Model):
     page: int | None = None
 
 
+BBox = tuple[float, float, float, float]
+
+
 class Page(_Model):
     number: int = Field(ge=1)
     method: PageMethod
     chars: int = Field(ge=0)
     ocr_confidence: float | None = Field(default=None, ge=0, le=100)
     span: Span | None = Field(default=None, description="where this page's text lies in the record's text")
+    width: float | None = Field(default=None, description="PDF points, or pixels for an image")
+    height: float | None = None
+    dpi: float | None = Field(default=None, description="the resolution the page was OCR'd at")
+
+
+class Located(_Model):
+    """Where an item was printed (SPEC §4.1): its page and the box of the words its span covers on
+    that page, in the page's units; ``boxes`` has one ``[page, x0, y0, x1, y1]`` per line it covers."""
+
+    page: int | None = Field(default=None, ge=1)
+    bbox: BBox | None = None
+    boxes: list[tuple[int, float, float, float, float]] = []
+
+
+class Restored(_Model):
+    span: Span
+    original: str
+    restored: str
+
+
+class Table(_Model):
+    page: int = Field(ge=1)
+    bbox: BBox | None = None
+    kind: Literal["data", "layout"] = "data"
+    span: Span | None = Field(default=None, description="where its rows lie in the record's text (TAB between cells)")
+    header: list[str] = []
+    rows: list[list[str]] = Field(default=[], description="cell texts; a merged cell's text stands in its first cell")
+    cells: list[dict] = Field(default=[], description="row, col, rowspan, colspan, text of every cell")
 
 
 class Quality(_Model):
@@ -60,6 +91,7 @@ class Quality(_Model):
     input_form: InputForm
     encoding: str
     restored_tokens: int = 0
+    restored: list[Restored] = Field(default=[], description="each word restoration changed")
     plausibility: float | None = Field(default=None, ge=0, le=1, description="share of valid Vietnamese syllables")
 
 
@@ -72,15 +104,26 @@ class Signer(_Model):
 class DocumentInfo(_Model):
     doc_type: str | None = None
     number: str | None = None
+    symbol: str | None = Field(default=None, description="the printed symbol after the number, e.g. /KH-UBND")
+    year: int | None = None
+    month: int | None = None
     issuer: str | None = None
     place: str | None = None
     date: dt.date | None = None
     title: str | None = None
     signer: Signer | None = None
     recipients: list[str] = []
+    subject: str | None = Field(default=None, description="a letter's V/v line, without V/v")
+    addressees: list[str] = Field(default=[], description="the Kính gửi list")
 
 
-class Section(_Model):
+class Attached(_Model):
+    doc_type: str
+    title: str | None = None
+    section: str | None = Field(default=None, description="the id of the attached plan's first section")
+
+
+class Section(Located):
     id: str
     parent: str | None
     level: int = Field(ge=1)
@@ -91,7 +134,7 @@ class Section(_Model):
     inferred: bool = Field(default=False, description="heading missing from the text, implied by the numbering")
 
 
-class Reference(_Model):
+class Reference(Located):
     text: str
     span: Span
     doc_type: str | None = None
@@ -103,7 +146,7 @@ class Reference(_Model):
     title: str | None = None
 
 
-class Mention(_Model):
+class Mention(Located):
     span: Span
     surface: str
 
@@ -114,7 +157,7 @@ class Agency(_Model):
     mentions: list[Mention] = []
 
 
-class Task(_Model):
+class Task(Located):
     id: str
     section: str
     text: str
@@ -122,9 +165,13 @@ class Task(_Model):
     lead: list[str] = []
     support: list[str] = []
     deadline: str | None = None
+    source: Literal["outline", "table", "sentence"] = "outline"
+    lead_text: str | None = Field(default=None, description="a table's lead cell that names no agency")
+    product: str | None = None
+    monitor: str | None = None
 
 
-class Indicator(_Model):
+class Indicator(Located):
     text: str
     span: Span
     name: str | None = None
@@ -135,7 +182,7 @@ class Indicator(_Model):
     target_year: int | None = None
 
 
-class Deadline(_Model):
+class Deadline(Located):
     text: str
     span: Span
     kind: DeadlineKind
@@ -154,6 +201,8 @@ class Record(_Model):
     quality: Quality
     text: str = ""
     document: DocumentInfo = DocumentInfo()
+    attached: list[Attached] = []
+    tables: list[Table] = []
     sections: list[Section] = []
     references: list[Reference] = []
     agencies: list[Agency] = []
@@ -170,6 +219,9 @@ class Record(_Model):
             if not 0 <= start <= end <= n:
                 raise ValueError(f"{what} span {span} is outside text of length {n}")
 
+        for table in self.tables:
+            if table.span is not None:
+                check(table.span, f"table on page {table.page}")
         for page in self.pages:
             if page.span is not None:
                 check(page.span, f"page {page.number}")

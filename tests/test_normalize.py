@@ -49,7 +49,7 @@ def test_signature_metadata_is_lifted_out():
 def _doc(pages):
     source = Source(path="x", sha256=hashlib.sha256(b"").hexdigest(), media_type="text/plain", size_bytes=0)
     doc = Document(path=Path("x"), source=source)
-    doc.pages = [PageText(number=i + 1, text=t, method="text") for i, t in enumerate(pages)]
+    doc.pages = [PageText.from_text(i + 1, t) for i, t in enumerate(pages)]
     return doc
 
 

@@ -895,7 +895,30 @@ def restore_stage(doc):
         parts.append(text)
         changed += n
         previous_end = end
-    doc.text = "".join(parts)
+    parts.append(doc.text[previous_end:])
+    new_text = "".join(parts)
+    doc.restored = changed_words(doc.text, new_text)
+    doc.rewrite_text(new_text)
     doc.page_spans = spans
     doc.quality["restored_tokens"] = changed
     return doc
+
+
+def changed_words(old: str, new: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, original, restored) of each word restoration changed, spans into ``new``;
+    restoration keeps the line structure, so lines are compared pairwise."""
+    out: list[tuple[int, int, str, str]] = []
+    offset = 0
+    for a, b in zip(old.split("\n"), new.split("\n")):
+        if a != b:
+            old_words = [m.group(0) for m in re.finditer(r"\S+", a)]
+            new_matches = list(re.finditer(r"\S+", b))
+            new_words = [m.group(0) for m in new_matches]
+            for op in Levenshtein.opcodes(old_words, new_words):
+                if op.tag == "equal" or op.dest_start == op.dest_end:
+                    continue
+                first, last = new_matches[op.dest_start], new_matches[op.dest_end - 1]
+                out.append((offset + first.start(), offset + last.end(),
+                            " ".join(old_words[op.src_start:op.src_end]), b[first.start():last.end()]))
+        offset += len(b) + 1
+    return out
