@@ -1,4 +1,9 @@
-"""Tesseract OCR with the Vietnamese model, keeping a confidence per page."""
+"""Tesseract OCR with the Vietnamese model: word boxes (TSV) in reading order, a confidence per page.
+
+Pages are OCR'd at the resolution they were scanned at: upsampling a 200-dpi scan to 300 dpi makes
+tesseract ``vie`` read about 3.7 times as many syllables wrong (README, bench/ocr_native.py). Red ink
+(seals, stamps) is dropped by reading the red channel, where red is as light as the paper.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,14 @@ import pytesseract
 from PIL import Image
 
 from pipeline.errors import TESSERACT_INSTALL_HINT, MissingDependency
+from pipeline.layout import Line, PageText, Word, pieces_from_words, reading_order
 
 LANG = "vie"
+# Scans finer than this are read at DOWNSAMPLE_DPI: tesseract gains nothing above it and slows down.
+MAX_NATIVE_DPI = 400
+DOWNSAMPLE_DPI = 300
+# A scan that says nothing of its resolution is taken to be at this one.
+DEFAULT_DPI = 300
 
 
 @lru_cache(maxsize=1)
@@ -27,34 +38,55 @@ def check_tesseract() -> str:
     return str(pytesseract.get_tesseract_version())
 
 
-def ocr_image(image: Image.Image, lang: str = LANG) -> tuple[str, float | None]:
-    """OCR one page image; return its text (lines kept, paragraphs separated by a blank line)
-    and the mean word confidence (0-100), or None when tesseract found no word."""
+def ocr_dpi(native: float | None) -> float:
+    """The resolution to OCR a scan of ``native`` dpi at: its own, never more; above
+    MAX_NATIVE_DPI, DOWNSAMPLE_DPI."""
+    if not native or native <= 0:
+        return DEFAULT_DPI
+    return float(DOWNSAMPLE_DPI) if native > MAX_NATIVE_DPI else float(round(native))
+
+
+def drop_red(image: Image.Image) -> Image.Image:
+    """The grey image tesseract reads: the red channel of a colour scan (red seals and stamps turn
+    as light as the paper, black and blue ink stay dark), the image itself when it is grey."""
+    if image.mode in ("L", "1"):
+        return image.convert("L")
+    return image.convert("RGB").getchannel("R")
+
+
+def ocr_words(image: Image.Image, lang: str = LANG) -> tuple[list[list[Word]], float | None]:
+    """OCR one page image; return its lines as tesseract found them (words with pixel boxes) and the
+    mean word confidence (0-100), or None when tesseract found no word."""
     check_tesseract()
-    # tesseract binarises a grey image anyway. An A4 page at 300 dpi, saved for it and OCR'd (medians
-    # of five): uncompressed grey TIFF 4 ms + 1.59 s; PNM 3 ms + 1.73 s (leptonica reads PNM slowly);
-    # PNG 46-160 ms + 1.59-1.63 s. Tesseract alone, plain text from a PNG: 1.56 s.
-    if image.mode != "L":
-        image = image.convert("L")
+    image = drop_red(image)
+    # tesseract binarises a grey image anyway; an uncompressed TIFF is the cheapest for it to read
     with tempfile.NamedTemporaryFile(suffix=".tif") as tmp:
         image.save(tmp.name, format="TIFF")
         data = pytesseract.image_to_data(tmp.name, lang=lang, output_type=pytesseract.Output.DICT)
-    lines: dict[tuple[int, int, int], list[str]] = {}
+    lines: dict[tuple[int, int, int], list[Word]] = {}
     weighted, letters = 0.0, 0
-    for i, word in enumerate(data["text"]):
-        word = word.strip()
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
         conf = float(data["conf"][i])
-        if not word or conf < 0:
+        if not text or conf < 0:
             continue
+        x, y, w, h = data["left"][i], data["top"][i], data["width"][i], data["height"][i]
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        lines.setdefault(key, []).append(word)
-        weighted += conf * len(word)
-        letters += len(word)
-    out: list[str] = []
-    previous: tuple[int, int] | None = None
-    for key in sorted(lines):
-        if previous is not None and key[:2] != previous:
-            out.append("")
-        out.append(" ".join(lines[key]))
-        previous = key[:2]
-    return "\n".join(out), (weighted / letters if letters else None)
+        lines.setdefault(key, []).append(Word(text, (float(x), float(y), float(x + w), float(y + h))))
+        weighted += conf * len(text)
+        letters += len(text)
+    return [lines[k] for k in sorted(lines)], (weighted / letters if letters else None)
+
+
+def ocr_page(image: Image.Image, number: int, dpi: float, scale: float = 1.0, lang: str = LANG) -> PageText:
+    """One scanned page as a :class:`PageText`: OCR'd words in reading order (the header's and the
+    signature's columns each read whole), boxes multiplied by ``scale`` (72/dpi gives PDF points)."""
+    tess_lines, confidence = ocr_words(image, lang)
+    pieces = []
+    for words in tess_lines:
+        if scale != 1.0:
+            words = [Word(w.text, tuple(v * scale for v in w.bbox)) for w in words]  # type: ignore[misc]
+        pieces.extend(pieces_from_words(words))
+    lines: list[Line] = reading_order(pieces)
+    return PageText(number=number, method="ocr", lines=lines, confidence=confidence,
+                    width=round(image.width * scale, 2), height=round(image.height * scale, 2), dpi=dpi)

@@ -12,6 +12,6 @@ from pipeline.ingest.base import ReadResult
 
 def read_txt(path: Path, data: bytes, options: dict) -> ReadResult:
     decoded = decode_bytes(data)
-    chunks = decoded.text.split("\f")
-    pages = [PageText(number=i + 1, text=chunk, method="text") for i, chunk in enumerate(chunks)]
+    chunks = decoded.text.replace("\r\n", "\n").replace("\r", "\n").split("\f")
+    pages = [PageText.from_text(i + 1, chunk) for i, chunk in enumerate(chunks)]
     return ReadResult(pages=pages, encoding=decoded.encoding)
