@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from dictionaries.places import places, province_units, provinces
+from pipeline import header
 from pipeline.document import Document
 from pipeline.vntext import fold, ocr_key, skey
 from schemas import DocumentInfo, Section, Signer
@@ -35,6 +36,9 @@ ORGANS = [
     ("dang uy", "Đảng ủy"), ("so y te", "Sở Y tế"),
 ]
 POSITIONS = [
+    ("pho chanh van phong", "Phó Chánh Văn phòng"), ("chanh van phong", "Chánh Văn phòng"),
+    ("bo truong", "Bộ trưởng"), ("thu truong", "Thứ trưởng"), ("cuc truong", "Cục trưởng"),
+    ("pho cuc truong", "Phó Cục trưởng"), ("pho truong phong", "Phó Trưởng phòng"), ("truong phong", "Trưởng phòng"),
     ("pho chu tich", "Phó Chủ tịch"), ("chu tich", "Chủ tịch"), ("pho bi thu", "Phó Bí thư"),
     ("bi thu", "Bí thư"), ("pho giam doc", "Phó Giám đốc"), ("giam doc", "Giám đốc"),
     ("pho truong ban", "Phó Trưởng ban"), ("truong ban", "Trưởng ban"),
@@ -57,6 +61,8 @@ _BULLET = re.compile(r"^\s*[-+•–*]\s*\S")
 _RECIPIENTS = re.compile(r"^n\S{1,3}\s*nh\S{1,2}n\s*:", re.M)
 # Signing marks: "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ", "T™™.UY BAN", "KT. CHỦ TỊCH" (key form).
 _AUTHORITY = re.compile(r"\b(?P<mark>t\s*/\s*m|(?:t\s*m{1,3}|kt|tl|tuq)\s*[./])\s*(?P<org>[a-z ]{3,40})")
+# A police or army officer signs with the rank before the name: "Thiếu tướng Trương Minh Đương".
+_RANK = re.compile(r"^(?:Đại|Thượng|Trung|Thiếu)\s+(?:tướng|tá|úy|uý)\s+|^(?:Đại|Thượng|Trung|Thiếu)\s+(?:TƯỚNG|TÁ)\s+")
 _SIGNED = re.compile(r"\b(?:da|pa)\s*ky\s*:\s*(?P<name>.+)$", re.M)
 _LETTERS_ORDER = "abcdđefghiklmnopqrstuvxy"
 ROMAN_NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -148,55 +154,14 @@ def _parse_date(match: re.Match[str]) -> dt.date | None:
 
 
 def parse_header(doc: Document, lines: list[Line]) -> int:
-    """Fill ``doc.info`` from the header; return the index of the first line after the title."""
+    """Fill ``doc.info`` from the header (:mod:`pipeline.header`); return the index of the first
+    line of the body."""
+    found = header.parse([line.text for line in lines])
     info = doc.info
-    type_index = None
-    for i, line in enumerate(lines[:60]):
-        k = line.key.strip().strip(":")
-        if k in DOC_TYPES and _upper_share(line.text) > 0.7:
-            type_index = i
-            info.doc_type = DOC_TYPES[k]
-            break
-    if type_index is None:
-        return 0
-    issuer_parts: list[str] = []
-    place_raw = None
-    for line in lines[:type_index]:
-        text, key = line.text, line.key
-        number = _NUMBER.search(key)
-        date = _DATE.search(key)
-        if number:
-            info.number = f"{number['num']}/{text[number.start('sym'):number.end('sym')].strip()}"
-        if date:
-            info.date = _parse_date(date)
-            place_start = number.end() if number else 0
-            place_raw = text[place_start:date.start()].rstrip().rstrip(",")
-        if number or date:
-            continue
-        motto = _MOTTO.search(key)
-        part = text[:motto.start()] if motto else text
-        if part.strip() and _upper_share(part) > 0.7 and not info.number:
-            issuer_parts.append(part.strip())
-    if issuer_parts:
-        info.issuer = canonical_issuer(" ".join(issuer_parts))
-    if place_raw is not None:
-        info.place = _place_name(place_raw, info.issuer)
-    # title: the lines after the type heading, up to the preamble
-    title_lines: list[str] = []
-    i = type_index + 1
-    while i < len(lines) and len(title_lines) < 10:
-        line = lines[i]
-        if line.blank:
-            i += 1
-            continue
-        if title_lines and (_PREAMBLE.match(line.key.strip()) or _ROMAN.match(line.text.strip())):
-            break
-        if _PREAMBLE.match(line.key.strip()) and line.key.strip().startswith("-"):
-            break
-        title_lines.append(line.text.strip())
-        i += 1
-    info.title = " ".join(title_lines) or None
-    return i
+    for name in ("doc_type", "number", "symbol", "issuer", "place", "date", "year", "month", "title", "subject"):
+        setattr(info, name, getattr(found, name))
+    info.addressees = found.addressees or []
+    return found.body_line
 
 
 def infer_issuer_from_preamble(doc: Document, lines: list[Line]) -> None:
@@ -407,24 +372,29 @@ def _recipients(region: list[Line]) -> list[str]:
 
 def _signer(doc: Document, region: list[Line]) -> Signer | None:
     key_text = "\n".join(line.key for line in region)
+    flat = "\n".join(line.text for line in region)
     marks = []
+    last_mark_end = None
     for match in _AUTHORITY.finditer(key_text):
         mark = re.sub(r"[^a-z]", "", match["mark"]).replace("mmm", "m").replace("mm", "m").upper()
-        org_key = re.split(r"\s{2,}|\b(?:noi|bao cao)\b", match["org"].strip())[0].strip()
-        org = _proper(org_key)
+        org_key = re.split(r"\s{2,}|\n|\b(?:noi|bao cao)\b", match["org"].strip())[0].strip()
+        start = match.start("org") + (len(match["org"]) - len(match["org"].lstrip()))
+        org = _proper(org_key, flat[start:start + len(org_key)])
         if org:
             marks.append(f"{mark}. {org}")
-    position = None
-    for line in reversed(region):
-        k = _AUTHORITY.sub(" ", line.key)
-        found = re.search(r"\b(pho\s*)?(c?hu\s*tich|bi\s*thu|giam\s*doc|truong\s*ban)\b", k)
-        if found:
-            position = _proper(re.sub(r"^hu", "chu", found.group(0)))
-            break
-    if position is None and any(m.startswith("KT.") for m in marks):
-        position = "Phó " + marks[-1].split(". ", 1)[1]
-    if any(m.startswith("KT.") for m in marks) and position and not position.startswith("Phó"):
-        position = "Phó " + position
+            last_mark_end = start + len(org_key)
+    position = _position_after(flat, key_text, last_mark_end) if last_mark_end is not None else None
+    if position is None:
+        for line in reversed(region):
+            k = _AUTHORITY.sub(" ", line.key)
+            found = re.search(r"\b(pho\s*)?(c?hu\s*tich|bi\s*thu|giam\s*doc|truong\s*ban)\b", k)
+            if found:
+                position = _proper(re.sub(r"^hu", "chu", found.group(0)))
+                break
+        if position is None and any(m.startswith("KT.") for m in marks):
+            position = "Phó " + marks[-1].split(". ", 1)[1]
+        if any(m.startswith("KT.") for m in marks) and position and not position.startswith("Phó"):
+            position = "Phó " + position
     name = None
     people = [s["name"] for s in doc.quality.get("digital_signatures", []) if _upper_share(s["name"]) < 0.6]
     if people:
@@ -437,7 +407,7 @@ def _signer(doc: Document, region: list[Line]) -> Signer | None:
             name = flat[offset:signed.end("name")].strip()
     if name is None:
         for line in reversed(region):
-            candidate = line.text.split(";")[-1].strip()
+            candidate = _RANK.sub("", line.text.split(";")[-1].strip())
             words = candidate.split()
             if 2 <= len(words) <= 4 and all(w[:1].isupper() and w[1:].islower() and w.isalpha() for w in words) \
                     and not re.match(r"(noi|ban|so|uy|van|phong|cac|luu)\b", fold(words[0])):
@@ -448,8 +418,27 @@ def _signer(doc: Document, region: list[Line]) -> Signer | None:
     return Signer(name=name, position=position, authority=" / ".join(marks) or None)
 
 
-def _proper(key: str) -> str | None:
-    """A signing-block phrase in proper form: ``uy ban nhan dan`` -> ``Ủy ban nhân dân``."""
+def _position_after(flat: str, key_text: str, offset: int) -> str | None:
+    """The signer's position: the line in capitals right after the last signing mark
+    (``KT. GIÁM ĐỐC`` / ``PHÓ GIÁM ĐỐC``; ``TL. CHỦ TỊCH`` / ``CHÁNH VĂN PHÒNG``)."""
+    rest = flat[offset:].split("\n")[1:]
+    rest_keys = key_text[offset:].split("\n")[1:]
+    for text, key in zip(rest[:6], rest_keys[:6]):
+        stripped = text.strip()
+        if not stripped:
+            continue
+        if _AUTHORITY.search(key) or stripped.startswith(("-", "+", "–")) or len(stripped) > 40:
+            continue
+        letters = sum(ch.isalpha() for ch in stripped)
+        if _upper_share(stripped) > 0.7 and letters >= 4 and letters >= 0.7 * len(stripped.replace(" ", "")):
+            return _proper(" ".join(key.split()), stripped)
+        return None
+    return None
+
+
+def _proper(key: str, printed: str | None = None) -> str | None:
+    """A signing-block phrase in proper form: ``uy ban nhan dan`` -> ``Ủy ban nhân dân``; from the
+    printed capitals where they are given (``CHÁNH VĂN PHÒNG`` -> ``Chánh Văn phòng``)."""
     key = re.sub(r"\s+", " ", key).strip()
     for organ_key, organ in ORGANS:
         if key == organ_key:
@@ -460,6 +449,11 @@ def _proper(key: str) -> str | None:
     table = {"ban thuong vu": "Ban Thường vụ", "ban chi dao": "Ban Chỉ đạo", "ban chap hanh": "Ban Chấp hành"}
     if key in table:
         return table[key]
+    if printed and fold(printed).replace(" ", "") == key.replace(" ", "") and _upper_share(printed) > 0.7:
+        words = printed.lower().split()
+        proper = " ".join(words).capitalize()
+        # an office or organ named inside a position keeps its capital: "Chánh Văn phòng"
+        return re.sub(r"(?<=\s)(văn phòng|ủy ban|ban chỉ đạo)", lambda m: m.group(0).capitalize(), proper)
     return key.capitalize() if key else None
 
 
