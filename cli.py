@@ -126,20 +126,39 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the scores as JSON")] = False,
     no_restore: Annotated[bool, typer.Option("--no-restore", help="run the extractors on the text as it comes")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="list each extra (+) and missing (-) item")] = False,
+    split: Annotated[list[str] | None, typer.Option(
+        "--split", help="score only this split (repeat for more); the held-out 'fresh' split only when named")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="a saved --json report: print per-field deltas and new misses; fail on a drop")] = None,
+    tolerance: Annotated[float, typer.Option("--tolerance", help="F1 drop allowed against --baseline")] = 0.005,
+    junit: Annotated[Path | None, typer.Option("--junit", help="write one JUnit test case per document and field")] = None,
 ) -> None:
-    """Score the pipeline against the gold corpus; exit 1 under the corpus' thresholds."""
-    from pipeline.evaluate import evaluate, format_errors, format_table
+    """Score the pipeline against the gold corpus; exit 1 under the corpus' thresholds (or a drop
+    against --baseline)."""
+    from pipeline.evaluate import compare, evaluate, format_errors, format_table, write_junit
     from pipeline.stages import DEFAULT_PIPELINE
 
     try:
-        report = evaluate(corpus, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"] if no_restore else None)
+        previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
+    except (OSError, ValueError) as exc:
+        _fail(UsageError(f"cannot read the baseline {baseline}: {exc}"))
+    try:
+        report = evaluate(corpus, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"] if no_restore else None,
+                          splits=split)
     except KehoachError as exc:
         _fail(exc)
     typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) if as_json else format_table(report))
     if errors and not as_json:
         typer.echo("\n" + format_errors(report))
-    if report.failures:
-        for failure in report.failures:
+    if junit is not None:
+        write_junit(report, junit)
+    failures = list(report.failures)
+    if previous is not None:
+        lines, drops = compare(report, previous, tolerance)
+        typer.echo("\n".join(["", f"against {baseline}:", *(lines or ["no change"])]), err=as_json)
+        failures.extend(f"dropped against the baseline: {d}" for d in drops)
+    if failures:
+        for failure in failures:
             typer.echo(f"kehoach: below threshold: {failure}", err=True)
         raise typer.Exit(int(ExitCode.documents_failed))
 

@@ -321,6 +321,7 @@ def test_extractors_cope_with_text_as_it_comes():
     from pipeline.stages import DEFAULT_PIPELINE
     from tests.conftest import CORPUS
 
-    report = evaluate(CORPUS, restore=lambda text: text, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"])
+    report = evaluate(CORPUS, restore=lambda text: text, pipeline=[s for s in DEFAULT_PIPELINE if s != "restore"],
+                      splits=["seeds"])
     for field in ("references", "agencies", "tasks", "indicators", "deadlines"):
-        assert report.fields[field].f1 >= report.thresholds[field], (field, report.fields[field].f1)
+        assert report.fields[field].f1 >= report.thresholds["seeds"][field], (field, report.fields[field].f1)
