@@ -219,6 +219,14 @@ def _block_after(lines: list[str], i: int, subject: bool = False, blank_breaks: 
     return title, i
 
 
+def title_after(lines: list[str], i: int) -> tuple[str | None, int]:
+    """The title printed from line ``i`` (after a type line), and the index of the line after it."""
+    region = lines[i:i + 12]
+    blank_breaks = sum(not line.strip() for line in region) < 0.3 * max(len(region), 1)
+    title, end = _block_after(lines, i, blank_breaks=blank_breaks)
+    return title, end
+
+
 def _addressees(region: list[str], first: int, col: int) -> tuple[list[str], int]:
     """The ``Kính gửi:`` list: what follows the colon on its line, and the ``- …;`` lines after it."""
     names: list[str] = []

@@ -19,7 +19,7 @@ from dictionaries.places import places, province_units, provinces
 from pipeline import header
 from pipeline.document import Document
 from pipeline.vntext import fold, ocr_key, skey
-from schemas import DocumentInfo, Section, Signer
+from schemas import Attached, DocumentInfo, Section, Signer
 
 # Document types a plan's header names, by key -> proper name.
 DOC_TYPES = {
@@ -461,15 +461,63 @@ def _proper(key: str, printed: str | None = None) -> str | None:
 
 def segment(doc: Document) -> Document:
     doc.info = DocumentInfo()
+    doc.attached = []
     lines = split_lines(doc.text)
     body_index = parse_header(doc, lines)
     if doc.info.issuer is None:
         infer_issuer_from_preamble(doc, lines)
     closing_start = parse_closing(doc, lines, body_index)
     body_start = lines[body_index].start if body_index < len(lines) else len(doc.text)
+    attached = _attached(doc, lines, closing_start)
+    if attached is not None:
+        # a decision that issues a plan: the outline (and so the tasks) are the plan's
+        doc_type, title, plan_index = attached
+        plan_lines = lines[plan_index:]
+        plan_end = _closing_offset(plan_lines)
+        doc.body_span = (plan_lines[0].start if plan_lines else len(doc.text), plan_end)
+        doc.sections = parse_outline(doc, plan_lines, plan_end)
+        doc.attached = [Attached(doc_type=doc_type, title=title,
+                                 section=doc.sections[0].id if doc.sections else None)]
+        return doc
     doc.body_span = (body_start, closing_start)
     doc.sections = parse_outline(doc, lines[body_index:], closing_start)
     return doc
+
+
+# "Ban hành kèm theo Quyết định này Kế hoạch ..." (key form): the decision issues a document.
+_ISSUES = re.compile(r"ban\s+hanh\s+kem\s+theo\s+(?:quyet\s+dinh|nghi\s+quyet|chi\s+thi)\s+nay\s+(?P<type>[a-z ]{2,30})")
+
+
+def _attached(doc: Document, lines: list[Line], closing_start: int) -> tuple[str, str | None, int] | None:
+    """(type, title, index of its first body line) of the document a decision issues, where the
+    text holds it after the decision: its type line in capitals after the decision's closing
+    block (or after its articles), then its title."""
+    if doc.info.doc_type not in ("Quyết định", "Nghị quyết", "Chỉ thị"):
+        return None
+    key = " ".join(line.key for line in lines[:200])
+    issued = _ISSUES.search(re.sub(r"\s+", " ", key))
+    if issued is None:
+        return None
+    wanted = max((k for k in header.DOC_TYPES if issued["type"].startswith(k + " ")), key=len, default=None)
+    if wanted is None:
+        return None
+    start = next((i for i, line in enumerate(lines) if line.start >= closing_start), None)
+    if start is None:
+        return None
+    for i in range(start, len(lines)):
+        k = " ".join(lines[i].key.strip(" #:").split())
+        if k == wanted and _upper_share(lines[i].text) > 0.7:
+            title, end = header.title_after([line.text for line in lines], i + 1)
+            return header.DOC_TYPES[wanted], title, end
+    return None
+
+
+def _closing_offset(lines: list[Line]) -> int:
+    """Where the closing block of ``lines`` begins (``Nơi nhận:`` or the signing marks), else their end."""
+    for line in lines:
+        if _RECIPIENTS.match(line.key.strip()) or (_AUTHORITY.match(line.key.strip()) and _upper_share(line.text) > 0.5):
+            return line.start
+    return lines[-1].end if lines else 0
 
 
 def title_similarity(a: str | None, b: str | None) -> float:
