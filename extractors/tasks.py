@@ -85,8 +85,139 @@ def extract_tasks(doc: Document) -> Document:
         tasks.append(Task(id=f"T{len(tasks) + 1}", section=s.id, text=own.strip(),
                           span=(s.start, s.start + len(own.rstrip())), lead=lead,
                           support=[a for a in support if a not in lead], deadline=_deadline(own)))
+    tasks.extend(_table_tasks(doc, found, names, localities, start_id=len(tasks) + 1))
     doc.tasks = tasks
     return doc
+
+
+# A task table's columns, by their header cell (key form): the task, who leads, who supports, when,
+# what it delivers, who follows it up; "STT"/"TT" numbers the rows.
+_COLUMNS = {
+    "task": re.compile(r"nhiem vu|noi dung|cong viec|hoat dong|ten (?:de an|du an|chuong trinh)|giai phap"),
+    "lead": re.compile(r"chu tri|don vi thuc hien|co quan thuc hien|trach nhiem"),
+    "support": re.compile(r"phoi hop"),
+    "deadline": re.compile(r"thoi gian|tien do|thoi han|thoi diem"),
+    "product": re.compile(r"san pham|ket qua|hinh thuc"),
+    "monitor": re.compile(r"theo doi|kiem tra|don doc|giam sat"),
+    "label": re.compile(r"^\s*(?:stt|tt|so tt)\s*$"),
+}
+_ROMAN_CELL = re.compile(r"^\s*([IVX]{1,5}|[A-Z])\s*\.?\s*$")
+# "PHỤ LỤC", "PHỤ LỤC 01", "Phụ lục II" heading an annex (key form).
+_ANNEX = re.compile(r"^\s*phu luc\b")
+
+
+def _columns(cells: list[str]) -> dict[str, int] | None:
+    """The column of each role in a header row, or None when it is not a task table's header (it
+    needs a task column and a lead column)."""
+    roles: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        key = skey(cell)
+        for role in ("label", "support", "monitor", "lead", "deadline", "product", "task"):
+            if role not in roles and _COLUMNS[role].search(key):
+                if role == "lead" and "phoi hop" in key and "chu tri" not in key:
+                    continue
+                roles[role] = i
+                break
+    return roles if "task" in roles and "lead" in roles and roles["task"] != roles["lead"] else None
+
+
+def _table_tasks(doc: Document, found, names: dict[str, str], localities, start_id: int) -> list[Task]:
+    """One task per row of each task table (SPEC §4.2): the tables readers keep as rows of TAB-separated
+    cells (Word, ruled PDF tables) and those text files bring that way. ``section`` is
+    ``PL<n>.<group>.<row>`` in the n-th annex, or the body section that holds the table."""
+    text = doc.text
+    tasks: list[Task] = []
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    annexes = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if _ANNEX.match(skey(line)) and sum(c.isupper() for c in line[:7]) >= 2:
+            annexes += 1
+        roles = _columns(line.split("\t")) if "\t" in line else None
+        if roles is None:
+            i += 1
+            continue
+        prefix = f"PL{annexes}" if annexes else _section_at(doc, offsets[i])
+        group = None
+        last_label = ""
+        j = i + 1
+        while j < len(lines) and "\t" in lines[j]:
+            cells, starts = _cells(lines[j], offsets[j])
+            if _columns(cells) is not None:
+                break  # the header again, on the next page
+            task = _row_task(doc, cells, starts, roles, found, names, localities)
+            label = cells[roles["label"]].strip(" .") if "label" in roles and roles["label"] < len(cells) else ""
+            if task is None:
+                if _ROMAN_CELL.match(label or (cells[0] if cells else "")):
+                    group = (label or cells[0]).strip(" .")
+                j += 1
+                continue
+            if _ROMAN_CELL.match(label) and not task.lead:
+                group = label
+                j += 1
+                continue
+            # a row without its own number goes on the numbered row above it (a merged STT cell)
+            label = label if re.fullmatch(r"[\w.]{1,6}", label) else last_label
+            last_label = label
+            path = [p for p in (prefix, group, label) if p]
+            task.id, task.section = f"T{start_id + len(tasks)}", ".".join(path)
+            tasks.append(task)
+            j += 1
+        i = j
+    return tasks
+
+
+def _section_at(doc: Document, offset: int) -> str:
+    inside = [s for s in doc.sections if s.start <= offset]
+    return inside[-1].id if inside else ""
+
+
+def _cells(line: str, offset: int) -> tuple[list[str], list[int]]:
+    cells, starts, pos = [], [], offset
+    for cell in line.split("\t"):
+        cells.append(cell)
+        starts.append(pos)
+        pos += len(cell) + 1
+    return cells, starts
+
+
+def _row_task(doc: Document, cells: list[str], starts: list[int], roles: dict[str, int], found, names, localities):
+    """A task from one row, or None for a row with no task text (a group row, a blank)."""
+    def cell(role: str) -> str:
+        i = roles.get(role)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    def agencies_in(role: str) -> list[str]:
+        i = roles.get(role)
+        if i is None or i >= len(cells):
+            return []
+        start, end = starts[i], starts[i] + len(cells[i])
+        if found is not None:
+            first = bisect.bisect_left(found, (start,))
+            hits = [n for s, e, n, _ in found[first:bisect.bisect_left(found, (end,))] if e <= end]
+        else:
+            hits = [n for n, _, _, _ in find_agencies(cells[i], localities)]
+        out: list[str] = []
+        for name in hits:
+            name = names.get(name, name)
+            if name not in out:
+                out.append(name)
+        return out
+
+    task_text = cell("task")
+    if sum(c.isalpha() for c in task_text) < 8:
+        return None
+    lead = agencies_in("lead")
+    start = starts[0]
+    end = starts[-1] + len(cells[-1])
+    return Task(id="", section="", text=doc.text[start:end], span=(start, end), lead=lead,
+                support=[a for a in agencies_in("support") if a not in lead], deadline=cell("deadline") or None,
+                source="table", lead_text=None if lead or not cell("lead") else cell("lead"),
+                product=cell("product") or None, monitor=cell("monitor") or None)
 
 
 def _root(section_id: str) -> str:
