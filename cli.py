@@ -31,11 +31,20 @@ def run_command(
     workers: Annotated[int | None, typer.Option(help="worker processes (default: all cores; 0: in this process)")] = None,
     timeout: Annotated[float, typer.Option(help="seconds one document may take before its worker is killed (also on Dask)")] = 1800,
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
+    stages: Annotated[str | None, typer.Option(
+        help="the stages to run, comma-separated, in order (default: all); checked before any work")] = None,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""
     from tqdm import tqdm
 
     from pipeline.runner import collect_inputs, run
+    from pipeline.stages import build_pipeline
+
+    pipeline = [s.strip() for s in stages.split(",") if s.strip()] if stages else None
+    try:
+        build_pipeline(pipeline)
+    except KehoachError as exc:
+        _fail(exc)
 
     if workers is not None and workers < 0:
         _fail(UsageError("--workers must be 0 or more"))
@@ -57,7 +66,7 @@ def run_command(
                 page = f" (page {error.page})" if error.page else ""
                 bar.write(f"kehoach: {path}{page}: {record.status}: {error.code}: {error.message}", file=sys.stderr)
 
-        summary = run(inputs, out, options={"password": password}, force=force, only_failed=only_failed,
+        summary = run(inputs, out, options={"password": password, "stages": pipeline}, force=force, only_failed=only_failed,
                       workers=workers, timeout=timeout, scheduler=scheduler, on_result=report)
         bar.close()
     except KehoachError as exc:

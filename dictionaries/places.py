@@ -8,10 +8,11 @@ ward/commune before and after the 1 July 2025 reorganisation. Nothing is downloa
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 from dictionaries import underthesea_path
-from pipeline.vntext import fold
+from pipeline.vntext import fold, ocr_key
 
 # Administrative unit words as they open a place name, lowercase with diacritics.
 UNITS = {
@@ -76,3 +77,19 @@ def places() -> dict[str, str]:
             if unit:
                 out.setdefault(fold(unit) + " " + fold(name), f"{unit} {name}")
     return out
+
+
+def infer_province(text: str) -> str | None:
+    """The province a plan is about: the province name it mentions most (``Báo Quảng Ngãi``)."""
+    counts: dict[str, int] = {}
+    for folded in _province_pattern().findall(ocr_key(text)):
+        name = provinces()[folded]
+        counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+@lru_cache(maxsize=1)
+def _province_pattern() -> re.Pattern[str]:
+    """Every province's folded name, longest first, as one pattern (one pass over the text)."""
+    names = sorted((k for k in provinces() if k != "viet nam"), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")

@@ -19,9 +19,8 @@ from rapidfuzz.distance import Levenshtein
 
 from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEADS, NATIONAL, PARTY_BODIES,
                                    PARTY_COMMITTEES, PLACE_NAMED)
-from dictionaries.places import places, province_units
+from dictionaries.places import infer_province, places, province_units
 from pipeline.document import Document
-from pipeline.segment import infer_province
 from pipeline.vntext import WORD, fold, folded_syllables, ocr_key
 from schemas import Agency, Mention
 
@@ -421,7 +420,7 @@ def variant_key(name: str) -> str:
 
 def merged_names(doc: Document) -> dict[str, str]:
     """Name found -> the name the document's agencies list it under (see :func:`extract_agencies`)."""
-    return doc.cache.get("agency_names", {})
+    return doc.agency_aliases or {}
 
 
 def extract_agencies(doc: Document) -> Document:
@@ -445,6 +444,6 @@ def extract_agencies(doc: Document) -> Document:
                 keep.mentions.extend(other.mentions)
         keep.mentions.sort(key=lambda m: m.span)
         merged.append(keep)
-    doc.cache["agency_names"] = names
+    doc.agency_aliases = names
     doc.agencies = sorted(merged, key=lambda a: a.mentions[0].span)
     return doc

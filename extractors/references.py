@@ -20,7 +20,6 @@ from datetime import date
 
 from extractors.agencies import canonical_agency
 from pipeline.document import Document
-from pipeline.restore import proper_name
 from pipeline.vntext import fold, skey
 from schemas import Reference
 
@@ -185,7 +184,7 @@ def _named_references(text: str, key: str, taken: list[tuple[int, int]]) -> list
                 end = match.start(2) + length
             if any(s < end and start < e for s, e in taken):
                 continue
-            title = proper_name(re.sub(r"\s+", " ", text[start:end]).strip())
+            title = re.sub(r"\s+", " ", text[start:end]).strip()
             title = re.sub(r"(\d{4})\s?-\s?(\d{4})$", r"\1-\2", title)
             if pattern is _NAMED:
                 # "Chương trình mục tiêu quốc gia ... trên địa bàn xã giai đoạn 2026-2035": the

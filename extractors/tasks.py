@@ -227,7 +227,7 @@ def _root(section_id: str) -> str:
 def _document_mentions(doc: Document) -> list[tuple[int, int, str, str]] | None:
     """Every agency mention the agencies stage found, ``(start, end, name, kind)`` in text order, or
     None when that stage did not run (the items are then searched on their own)."""
-    if "agency_names" not in doc.cache:
+    if doc.agency_aliases is None:
         return None
     return sorted((m.span[0], m.span[1], a.name, a.kind) for a in doc.agencies for m in a.mentions)
 

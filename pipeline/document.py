@@ -41,7 +41,9 @@ class Document:
     tasks: list[Task] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
-    # what a stage works out once per document for the stages after it (e.g. its localities)
+    # set by the agencies stage: name found -> the name the document's agencies list it under
+    agency_aliases: dict[str, str] | None = None
+    # what a stage works out once per document for its own later calls (memos, never read by another stage)
     cache: dict = field(default_factory=dict)
     _word_index: WordIndex | None = field(default=None, repr=False)
 

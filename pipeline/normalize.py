@@ -4,15 +4,12 @@ the result is kept (``Document.page_spans``), so anything found later traces bac
 
 from __future__ import annotations
 
-import pickle
 import re
 import unicodedata
-from functools import lru_cache
 
-from dictionaries import underthesea_path
 from pipeline.document import Document
 from pipeline.layout import OffsetMap
-from pipeline.vntext import input_form, ocr_key, plausibility
+from pipeline.vntext import input_form, normalise_tones, ocr_key, plausibility
 
 # Gazette running header/footer: "CONG BAO/S6 77+78/Ngay 02-6-2025 77", "80 CONG BAO/So 77+78/...".
 _GAZETTE = re.compile(r"^\s*\d*\s*cong\s*bao\s*/")
@@ -34,37 +31,6 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 # Below this share of Vietnamese syllables (seeds: OCR'd 0.6+, English 0.15) a text is not Vietnamese.
 MIN_VIETNAMESE = 0.35
 MIN_WORDS_FOR_LANGUAGE = 12
-
-
-@lru_cache(maxsize=1)
-def _underthesea_rules() -> tuple[dict[str, str], dict[str, str]]:
-    """underthesea's text-normalisation rules (character map, token map: ``hoà`` -> ``hòa``), read
-    from its wheel. Its ``text_normalize`` would import all of underthesea (~0.4 s a worker) to
-    apply them; the file is a plain pickle that ships with the package we depend on."""
-    rules = sorted(underthesea_path("pipeline", "text_normalize").glob("tn_rules_*.bin"))
-    if not rules:
-        raise FileNotFoundError("underthesea's text-normalisation rules (tn_rules_*.bin) are missing")
-    with open(rules[-1], "rb") as fh:
-        data = pickle.load(fh)  # noqa: S301 - a data file of an installed dependency
-    return data["character"], data["token"]
-
-
-@lru_cache(maxsize=50_000)
-def _tone_placement(word: str) -> str:
-    """``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy``: underthesea's ``token_normalize``
-    on one word (words over six letters are left alone, as there)."""
-    if len(word) > 6:
-        return word
-    characters, tokens = _underthesea_rules()
-    normalised = unicodedata.normalize("NFC", word)
-    for old, new in characters.items():
-        normalised = normalised.replace(old, new)
-    normalised = tokens.get(normalised, normalised)
-    return normalised if len(normalised) == len(word) else word
-
-
-def normalise_tones(text: str) -> str:
-    return _LETTER_RUN.sub(lambda m: _tone_placement(m.group(0)), text)
 
 
 def is_furniture(line: str) -> bool:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from dictionaries.places import places, province_units, provinces
+from dictionaries.places import infer_province, places, province_units, provinces
 from pipeline import header
 from pipeline.document import Document
 from pipeline.vntext import fold, ocr_key, skey
@@ -125,22 +125,6 @@ def canonical_issuer(raw: str, locality_hint: str | None = None) -> str | None:
             place = places().get(rest)
             return f"{organ} {place}" if place else f"{organ} {raw.strip()[len(organ_key):].strip()}"
     return raw.strip() or None
-
-
-def infer_province(text: str) -> str | None:
-    """The province a plan is about: the province name it mentions most (``Báo Quảng Ngãi``)."""
-    counts: dict[str, int] = {}
-    for folded in _province_pattern().findall(ocr_key(text)):
-        name = provinces()[folded]
-        counts[name] = counts.get(name, 0) + 1
-    return max(counts, key=counts.get) if counts else None
-
-
-@lru_cache(maxsize=1)
-def _province_pattern() -> re.Pattern[str]:
-    """Every province's folded name, longest first, as one pattern (one pass over the text)."""
-    names = sorted((k for k in provinces() if k != "viet nam"), key=len, reverse=True)
-    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
 
 
 def _parse_date(match: re.Match[str]) -> dt.date | None:

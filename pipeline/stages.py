@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,7 +21,7 @@ from extractors.indicators import extract_indicators
 from extractors.references import extract_references
 from extractors.tasks import extract_tasks
 from pipeline.document import Document
-from pipeline.errors import DocumentError, MissingDependency
+from pipeline.errors import DocumentError, MissingDependency, UsageError
 from pipeline.ingest import READERS, choose_reader
 from pipeline.normalize import normalise
 from pipeline.restore import restore_stage
@@ -30,24 +31,61 @@ from schemas import Table as TableModel
 
 Stage = Callable[[Document], Document]
 
-STAGES: dict[str, Stage] = {
-    "normalise": normalise,
-    "restore": restore_stage,
-    "segment": segment,
-    "agencies": extract_agencies,
-    "references": extract_references,
-    "tasks": extract_tasks,
-    "deadlines": extract_deadlines,
-    "indicators": extract_indicators,
-}
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage and its contract (spaCy's ``Language.factory(requires=, assigns=)``): the Document
+    attributes it reads, which an earlier stage (or ingest) must have set, and those it sets."""
+
+    name: str
+    func: Stage
+    requires: frozenset[str]
+    assigns: frozenset[str]
+
+
+def _spec(name: str, func: Stage, requires: tuple[str, ...], assigns: tuple[str, ...]) -> StageSpec:
+    return StageSpec(name, func, frozenset(requires), frozenset(assigns))
+
+
+# What ingestion sets before any stage runs.
+INGEST_ASSIGNS = frozenset({"pages", "source", "encoding"})
+STAGES: dict[str, StageSpec] = {s.name: s for s in [
+    _spec("normalise", normalise, ("pages",), ("text", "offsets", "page_spans", "quality")),
+    _spec("restore", restore_stage, ("text", "quality"), ("text", "restored")),
+    _spec("segment", segment, ("text",), ("info", "sections", "attached", "body_span")),
+    _spec("agencies", extract_agencies, ("text", "info"), ("agencies", "agency_aliases")),
+    _spec("references", extract_references, ("text", "info"), ("references",)),
+    _spec("tasks", extract_tasks, ("text", "sections", "agencies", "agency_aliases"), ("tasks",)),
+    _spec("deadlines", extract_deadlines, ("text", "info", "tasks"), ("deadlines",)),
+    _spec("indicators", extract_indicators, ("text", "sections"), ("indicators",)),
+]}
 DEFAULT_PIPELINE = ["normalise", "restore", "segment", "agencies", "references", "tasks", "deadlines", "indicators"]
 
 
 def get_stage(name: str) -> Stage:
     try:
-        return STAGES[name]
+        return STAGES[name].func
     except KeyError:
-        raise KeyError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}") from None
+        raise UsageError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}") from None
+
+
+def build_pipeline(names: list[str] | None = None) -> list[StageSpec]:
+    """The stages named, in order, each checked against its contract: an unknown name, or a stage
+    placed before the one that sets what it reads, is a usage error (exit 2) before any work."""
+    available = set(INGEST_ASSIGNS)
+    built: list[StageSpec] = []
+    for name in names or DEFAULT_PIPELINE:
+        if name not in STAGES:
+            raise UsageError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}")
+        spec = STAGES[name]
+        missing = spec.requires - available
+        if missing:
+            setters = sorted({s.name for s in STAGES.values() if s.assigns & missing})
+            raise UsageError(f"stage {name!r} reads {', '.join(sorted(missing))}, which no stage before it sets; "
+                             f"put {' or '.join(setters) or 'the stage that sets it'} before {name!r}")
+        available |= spec.assigns
+        built.append(spec)
+    return built
 
 
 def ingest(path: Path, options: dict, data: bytes | None = None) -> Document:
@@ -125,13 +163,14 @@ def process_file(path: Path, options: dict | None = None, pipeline: list[str] | 
     """The record of one file. ``data``: its bytes, when the caller has them (a Dask worker on
     another machine cannot read the path)."""
     options = options or {}
+    stages = build_pipeline(pipeline or options.get("stages"))
     doc = ingest(Path(path), options, data)
     if not doc.failed:
-        for name in pipeline or DEFAULT_PIPELINE:
+        for spec in stages:
             try:
-                doc = get_stage(name)(doc)
+                doc = spec.func(doc)
             except Exception as exc:  # a defect of ours on this input: record it, keep the rest
-                doc.add_error(name, "internal_error", f"internal error in stage {name}: "
+                doc.add_error(spec.name, "internal_error", f"internal error in stage {spec.name}: "
                               f"{type(exc).__name__}: {exc}")
     try:
         return to_record(doc)

@@ -7,10 +7,13 @@ share the key ``ke hoach so``.
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
+
+from dictionaries import underthesea_path
 
 # Characters OCR with a non-Vietnamese model puts where a Vietnamese letter was (seeds 001/002/004),
 # mapped to the diacritic-free letter. Only unambiguous ones; digits are handled in ``ocr_key``.
@@ -177,3 +180,39 @@ def input_form(text: str) -> str:
     if marked_share > 0.35:
         return "clean"
     return "mixed"
+
+
+# ---- one tone-placement convention (underthesea's): hoà -> hòa
+
+@lru_cache(maxsize=1)
+def _underthesea_rules() -> tuple[dict[str, str], dict[str, str]]:
+    """underthesea's text-normalisation rules (character map, token map: ``hoà`` -> ``hòa``), read
+    from its wheel. Its ``text_normalize`` would import all of underthesea (~0.4 s a worker) to
+    apply them; the file is a plain pickle that ships with the package we depend on."""
+    rules = sorted(underthesea_path("pipeline", "text_normalize").glob("tn_rules_*.bin"))
+    if not rules:
+        raise FileNotFoundError("underthesea's text-normalisation rules (tn_rules_*.bin) are missing")
+    with open(rules[-1], "rb") as fh:
+        data = pickle.load(fh)  # noqa: S301 - a data file of an installed dependency
+    return data["character"], data["token"]
+
+
+@lru_cache(maxsize=50_000)
+def tone_placement(word: str) -> str:
+    """``hoà`` -> ``hòa``, ``khoẻ`` -> ``khỏe``, ``thuỷ`` -> ``thủy``: underthesea's ``token_normalize``
+    on one word (words over six letters are left alone, as there)."""
+    if len(word) > 6:
+        return word
+    characters, tokens = _underthesea_rules()
+    normalised = unicodedata.normalize("NFC", word)
+    for old, new in characters.items():
+        normalised = normalised.replace(old, new)
+    normalised = tokens.get(normalised, normalised)
+    return normalised if len(normalised) == len(word) else word
+
+
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def normalise_tones(text: str) -> str:
+    return _LETTER_RUN.sub(lambda m: tone_placement(m.group(0)), text)

@@ -28,9 +28,10 @@ from rapidfuzz.distance import Levenshtein
 
 from dictionaries.agencies import ABBREVIATIONS
 from dictionaries.places import UNITS, places
-from pipeline.normalize import _tone_placement
 from pipeline.restore.lm import BOS, EOS, NUM, LanguageModel, MixedBigrams
-from pipeline.vntext import SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables
+from pipeline.vntext import (
+    SYLLABLE_SHAPE, WORD, fold, has_diacritics, input_form, ocr_key, skey, syllables, tone_placement,
+)
 
 DEFAULT_MODEL = "restore.npz"
 
@@ -152,7 +153,7 @@ class Restorer:
             if c != n and k >= 2:
                 self.ocr[n].append((c, k / (totals[c] + self.CHANNEL_PRIOR)))
         # every syllable, in the tone-placement convention normalisation uses (hòa, thủy), likeliest first
-        words = {_tone_placement(w) for w in syllables()} | {w for w in self.lm.vocab if w in syllables()}
+        words = {tone_placement(w) for w in syllables()} | {w for w in self.lm.vocab if w in syllables()}
         self.skeleton: dict[str, list[str]] = defaultdict(list)
         # ties broken by the word itself: the order must not depend on the process's hash seed
         ranked = sorted(words, key=lambda w: (-self._unigram(w), w))
