@@ -40,7 +40,7 @@ _MOTTO = re.compile(r"c\s*o\s*n\s*g\s*h\s*o\s*a\s*x\s*a\s*h\s*o\s*i\s*c\s*h\s*u\
                     r"|dang\s+cong\s+san\s+viet\s+nam")
 # "Số: 93/KH-UBND", "So 3197/KH-UBND", a draft's "Số:      /UBND-NC" (the number left blank), the
 # blank and the symbol on two lines (a Word header whose number sits in its own cell).
-_NUMBER = re.compile(r"(?<![a-z])so\s*[:.]?[ \t]*(?P<num>[^\s/]{1,6})?[ \t]*\n?[ \t]*/\s*(?P<sym>[a-z0-9][a-z0-9\-/.()&]*[a-z0-9)])")
+_NUMBER = re.compile(r"(?<![a-z])so\s*[:.]?\s*(?P<num>[^\s/]{1,6})?\s*/\s*(?P<sym>[a-z0-9][a-z0-9\-/.()&]*[a-z0-9)])")
 # A line that begins with the number ("Số: …", OCR'd "Số. …", a handwritten number OCR could not read).
 _NUMBER_LINE = re.compile(r"^\s*so\s*[:.]")
 # The incoming-document stamp a scan may carry: "ĐẾN Số: 1614 Ngày: ...".
@@ -114,9 +114,13 @@ def parse(lines: list[str]) -> Header:
         num = number["num"] or ""
         if num.isdigit():
             header.number = f"{num}/{sym}"
-    date = _DATE.search(key, 0, limit if type_index is not None else starts[min(25, len(region))])
+    # digits kept as printed (the OCR key reads a digit glued to a word as a letter: "ngày24")
+    digits_key = fold(text).lower() if len(fold(text)) == len(text) else key
+    date = _DATE.search(digits_key, 0, limit if type_index is not None else starts[min(25, len(region))])
     if date:
         day, month, year = (_int(date[g]) for g in ("d", "m", "y"))
+        if year is None:
+            year = _int(key[date.start("y"):date.end("y")])
         header.year, header.month = year, month
         if day and month and year:
             try:
