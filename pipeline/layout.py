@@ -156,15 +156,15 @@ class PageText:
 # Reading order
 
 
-@dataclass
 class Piece:
-    """A run of words on one line of a page, not broken by a column gap."""
+    """A run of words on one line of a page, not broken by a column gap; its box computed once."""
 
-    words: list[Word]
+    __slots__ = ("words", "bbox")
 
-    @property
-    def bbox(self) -> BBox:
-        return union(w.bbox for w in self.words)  # type: ignore[return-value]
+    def __init__(self, words: list[Word]):
+        self.words = words
+        self.bbox: BBox = (min(w.bbox[0] for w in words), min(w.bbox[1] for w in words),
+                           max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
 
 
 def pieces_from_words(words: list[Word], gap_factor: float = 2.5) -> list[Piece]:
@@ -173,19 +173,21 @@ def pieces_from_words(words: list[Word], gap_factor: float = 2.5) -> list[Piece]
     starts a new piece (the gutter between two header columns is several characters wide, a word
     space is a third of one)."""
     rows: list[list[Word]] = []
+    extents: list[list[float]] = []  # each row's top and bottom, kept as words join it
     for word in sorted(words, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
         x0, y0, x1, y1 = word.bbox
         placed = False
-        for row in reversed(rows[-3:]):
-            ry0 = min(w.bbox[1] for w in row)
-            ry1 = max(w.bbox[3] for w in row)
+        for k in range(len(rows) - 1, max(len(rows) - 4, -1), -1):
+            ry0, ry1 = extents[k]
             overlap = min(ry1, y1) - max(ry0, y0)
             if overlap > 0.5 * min(ry1 - ry0, y1 - y0):
-                row.append(word)
+                rows[k].append(word)
+                extents[k] = [min(ry0, y0), max(ry1, y1)]
                 placed = True
                 break
         if not placed:
             rows.append([word])
+            extents.append([y0, y1])
     pieces: list[Piece] = []
     for row in rows:
         row.sort(key=lambda w: w.bbox[0])

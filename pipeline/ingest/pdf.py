@@ -103,23 +103,27 @@ def _collect(result: ReadResult, pending: dict[int, Future], number: int) -> Non
 
 
 def _chars(page, height: float) -> list[tuple[str, float, float, float, float, float]]:
-    """(character, x0, top, x1, bottom, font size) of every character the page prints, in content
-    order; spaces and line breaks pdfium made up are kept as plain separators (no box)."""
+    """(character, x0, top, x1, bottom, height) of every character the page prints, in content
+    order; spaces and line breaks pdfium made up are kept as plain separators (no box). The text
+    comes in one call (one UTF-16 unit a character); the box, one call a character."""
     textpage = page.get_textpage()
     raw = textpage.raw
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    if len(text) != count:  # characters outside the BMP: ask one at a time
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(count))
     rect = pdfium_c.FS_RECTF()
+    loose_box, generated = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_IsGenerated
+    blank = (" ", 0.0, 0.0, 0.0, 0.0, 0.0)
     out = []
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        ch = chr(code) if code else " "
-        if pdfium_c.FPDFText_IsGenerated(raw, i) or ch.isspace():
-            out.append((" ", 0.0, 0.0, 0.0, 0.0, 0.0))
+    for i, ch in enumerate(text):
+        if ch.isspace() or generated(raw, i):
+            out.append(blank)
             continue
         # the loose box: the glyph's advance and the font's ascent/descent, so the characters of a word
         # touch and the words of a line share their top and bottom
-        pdfium_c.FPDFText_GetLooseCharBox(raw, i, ctypes.byref(rect))
-        size = pdfium_c.FPDFText_GetFontSize(raw, i)
-        out.append((ch, rect.left, height - rect.top, rect.right, height - rect.bottom, size))
+        loose_box(raw, i, ctypes.byref(rect))
+        out.append((ch, rect.left, height - rect.top, rect.right, height - rect.bottom, rect.top - rect.bottom))
     textpage.close()
     return out
 
@@ -128,30 +132,33 @@ def _words(chars, convert) -> list[Word]:
     """Characters into words: a made-up space, a real one, or a gap wider than WORD_GAP of the
     font size ends a word; so does a jump to another line."""
     words: list[Word] = []
-    current: list[tuple] = []
-
-    def flush() -> None:
-        if current:
-            text = "".join(c[0] for c in current)
-            if convert is not None:
-                text = convert(text)
-            box = (min(c[1] for c in current), min(c[2] for c in current),
-                   max(c[3] for c in current), max(c[4] for c in current))
-            words.append(Word(text, box))
-            current.clear()
-
+    text: list[str] = []
+    x0 = top = x1 = bottom = 0.0
+    last = None
     for c in chars:
-        if c[0] == " ":
-            flush()
-            continue
-        if current:
-            last = current[-1]
-            size = max(last[5], c[5], 1.0)
+        ch = c[0]
+        if ch != " " and last is not None:
+            size = max(last[5], c[5], 1.0)  # the loose box's height stands for the font size
             same_line = min(last[4], c[4]) - max(last[2], c[2]) > 0.3 * (c[4] - c[2])
             if not same_line or c[1] - last[3] > WORD_GAP * size or c[1] < last[1] - 0.5 * size:
-                flush()
-        current.append(c)
-    flush()
+                ch = None  # a break before this character
+        if ch != c[0] or ch == " ":
+            if text:
+                word = "".join(text)
+                words.append(Word(convert(word) if convert is not None else word, (x0, top, x1, bottom)))
+                text = []
+            last = None
+            if c[0] == " ":
+                continue
+        if not text:
+            x0, top, x1, bottom = c[1], c[2], c[3], c[4]
+        else:
+            x0, top, x1, bottom = min(x0, c[1]), min(top, c[2]), max(x1, c[3]), max(bottom, c[4])
+        text.append(c[0])
+        last = c
+    if text:
+        word = "".join(text)
+        words.append(Word(convert(word) if convert is not None else word, (x0, top, x1, bottom)))
     return words
 
 
