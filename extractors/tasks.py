@@ -58,11 +58,13 @@ def extract_tasks(doc: Document) -> Document:
     localities = document_localities(doc)
     names = merged_names(doc)
     found = _document_mentions(doc)
-    roots = {s.id for s in sections if s.level == 1 and s.title and TASK_TITLES.search(ocr_key(s.title))}
+    roots = {s.id for s in sections if s.level == 1 and s.title and _task_heading(s.title)}
+    # a letter or a meeting's conclusions: each numbered item directs someone to do something
+    directive = doc.info.doc_type in DIRECTIVES and not roots
     heading_lead: dict[str, list[str]] = {}
     tasks: list[Task] = []
     for s in sections:
-        if s.level == 1 or _root(s.id) not in roots:
+        if not directive and (s.level == 1 or _root(s.id) not in roots):
             continue
         kids = children.get(s.id, [])
         own_end = kids[0].start if kids else s.end
@@ -86,8 +88,47 @@ def extract_tasks(doc: Document) -> Document:
                           span=(s.start, s.start + len(own.rstrip())), lead=lead,
                           support=[a for a in support if a not in lead], deadline=_deadline(own)))
     tasks.extend(_table_tasks(doc, found, names, localities, start_id=len(tasks) + 1))
+    tasks.extend(_sentence_tasks(doc, found, names, tasks))
     doc.tasks = tasks
     return doc
+
+
+# Document types whose numbered items are directives even without a "NHIỆM VỤ" heading.
+DIRECTIVES = ("Công văn", "Thông báo", "Kết luận", "Chỉ thị", "Công điện")
+# A sentence that gives work to an agency: "Chủ tịch UBND tỉnh giao Công an tỉnh nghiên cứu …",
+# "Giao Sở Y tế tiến hành …", "Đề nghị Ủy ban nhân dân các tỉnh …", "Yêu cầu các sở …" (key form).
+_ASSIGNS = re.compile(r"(?:^|[\s,;:])(?:giao(?: cho)?|de nghi|yeu cau)\s+$")
+_SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)", re.M)
+
+
+def _sentence_tasks(doc: Document, found, names: dict[str, str], tasks: list[Task]) -> list[Task]:
+    """Tasks given in running text outside the items already read as tasks: one per sentence that
+    assigns work to an agency named right after ``giao``/``đề nghị``/``yêu cầu``; its section is the
+    one that holds it (None in a letter without numbered items)."""
+    if found is None:
+        return []
+    start, end = doc.body_span
+    taken = [t.span for t in tasks]
+    out: list[Task] = []
+    key = skey(doc.text)
+    for sentence in _SENTENCE.finditer(doc.text, start, end):
+        s0, s1 = sentence.start(), sentence.end()
+        if any(a <= s0 < b for a, b in taken):
+            continue
+        first = bisect.bisect_left(found, (s0,))
+        lead: list[str] = []
+        for m_start, m_end, name, _ in found[first:bisect.bisect_left(found, (s1,))]:
+            if _ASSIGNS.search(key[max(s0, m_start - 20):m_start]):
+                name = names.get(name, name)
+                if name not in lead:
+                    lead.append(name)
+        if not lead:
+            continue
+        inside = [s for s in doc.sections if s.start <= s0 < max(s.end, s.start + 1)]
+        text = doc.text[s0:s1].strip()
+        out.append(Task(id=f"T{len(tasks) + len(out) + 1}", section=inside[-1].id if inside else None,
+                        text=text, span=(s0, s1), lead=lead, deadline=_deadline(text), source="sentence"))
+    return out
 
 
 # A task table's columns, by their header cell (key form): the task, who leads, who supports, when,
@@ -218,6 +259,16 @@ def _row_task(doc: Document, cells: list[str], starts: list[int], roles: dict[st
                 support=[a for a in agencies_in("support") if a not in lead], deadline=cell("deadline") or None,
                 source="table", lead_text=None if lead or not cell("lead") else cell("lead"),
                 product=cell("product") or None, monitor=cell("monitor") or None)
+
+
+def _task_heading(title: str) -> bool:
+    """A heading of task items: ``NHIỆM VỤ VÀ GIẢI PHÁP``, ``III. PHÂN CÔNG NHIỆM VỤ`` (in capitals, the
+    words anywhere), ``Nhiệm vụ, giải pháp trong thời gian tới`` (in ordinary case, at its start);
+    not a directive that mentions them (``Giao Sở Y tế …, giao nhiệm vụ các Trung tâm …``)."""
+    key = ocr_key(title)
+    letters = [c for c in title if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters) > 0.7 * len(letters) if letters else False
+    return bool(TASK_TITLES.match(key.strip()) or (capitals and TASK_TITLES.search(key)))
 
 
 def _root(section_id: str) -> str:

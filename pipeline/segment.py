@@ -202,6 +202,27 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) 
     return re.sub(r"\s+", " ", " ".join(out)).strip(" ,") or None
 
 
+# Document types whose numbered paragraphs are rows or articles, not an outline.
+NOT_OUTLINED = ("Danh sách", "Phụ lục", "Điều lệ", "Quy chế", "Quy định", "Nghị định", "Thông tư")
+
+
+def _roman_heading(stripped: str, romans: int) -> re.Match | None:
+    """A roman heading: ``II. NHIỆM VỤ`` in capitals (OCR'd ``I1.``, ``|.`` too), or in ordinary
+    case when its numeral is the next one (``II. Nhiệm vụ, giải pháp trong thời gian tới``, as
+    conclusions and reports print them)."""
+    roman = _ROMAN.match(stripped)
+    if not roman or not re.search(r"[IVX|]", roman["label"]):
+        return None
+    head = (roman["rest"] or "").split(":")[0]
+    if _upper_share(head) >= 0.7 and len(head) >= 4:
+        return roman
+    label = roman["label"]
+    if (romans < len(ROMAN_NUMERALS) and label == ROMAN_NUMERALS[romans] and head[:1].isupper()
+            and 4 <= len(head) <= 150):
+        return roman
+    return None
+
+
 def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Section]:
     nonblank = [line for line in lines if not line.blank]
     blank_share = 1 - len(nonblank) / max(len(lines), 1)
@@ -209,6 +230,10 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
     sections: list[Section] = []
     stack: list[_Open] = []
     romans = 0
+    # a letter or a conclusion may number its items 1., 2. with no roman part above them; a list
+    # (of people, of units) or a charter's articles numbered so are no outline
+    has_romans = any(_roman_heading(line.text.lstrip(), 0) for line in lines if line.start < body_end) or \
+        doc.info.doc_type in NOT_OUTLINED
 
     def open_section(kind: str, number: int, label: str | None, title: str | None, start: int,
                      parent: _Open | None, sid: str, inferred: bool = False) -> _Open:
@@ -227,10 +252,8 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             break
         stripped = line.text.lstrip()
         offset = line.start + (len(line.text) - len(stripped))
-        roman = _ROMAN.match(stripped)
-        head = (roman["rest"] or "") if roman else ""
-        head = head.split(":")[0]
-        if roman and re.search(r"[IVX|]", roman["label"]) and _upper_share(head) >= 0.7 and len(head) >= 4:
+        roman = _roman_heading(stripped, romans)
+        if roman:
             romans += 1
             close_to(1, offset)
             rest = roman["rest"] or ""
@@ -244,7 +267,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             arabic = None  # "7 . rb) Sở ..." is item b) behind OCR dust, not item 7
         else:
             arabic = _ARABIC.match(stripped)
-        if arabic and stack:
+        if arabic and (stack or not has_romans):
             parts = [int(p) for p in arabic["label"].split(".")]
             roman_open = next((o for o in stack if o.kind == "roman"), None)
             # parent: the roman section, then the arabic path prefix (2.1 sits under 2)

@@ -159,7 +159,7 @@ class Agency(_Model):
 
 class Task(Located):
     id: str
-    section: str
+    section: str | None = Field(description="the section id; None for a sentence of a letter without numbered items")
     text: str
     span: Span
     lead: list[str] = []
