@@ -31,7 +31,11 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("period_years", re.compile(rf"\b{_TU} {_NAM} {_Y} den (?:het )?{_NAM} {_Y}")),
     ("before_date", re.compile(rf"\b(?:{_TRUOC}|cham nhat) ngay (\d{{1,2}})\s*(?:/|-|thang)\s*(\d{{1,2}})\s*"
                                rf"(?:/|-|{_NAM})\s*{_Y}")),
+    ("period_month_span", re.compile(rf"\b{_TU} thang (\d{{1,2}})\s*(?:/|{_NAM})\s*{_Y} den (?:het )?thang (\d{{1,2}})"
+                                     rf"\s*(?:/|{_NAM})\s*{_Y}")),
     ("month", re.compile(rf"\b(?:cham nhat|{_TRUOC}|trong) (?:trong |la |vao )?thang (\d{{1,2}})\s*(?:/|{_NAM})\s*{_Y}")),
+    # a month named on its own ("tháng 4 năm 2026", "Tháng 12/2025"), not the month of a date
+    ("bare_month", re.compile(rf"\bthang (\d{{1,2}})\s*(?:/|{_NAM})\s*{_Y}(?![\d/])")),
     ("quarter", re.compile(rf"\bquy (iv|iii|ii|i|[1-4])\s*(?:/|{_NAM})\s*{_Y}")),
     ("before_year", re.compile(rf"\bden (?:het )?{_NAM} {_Y}")),
     ("from_year_onward", re.compile(rf"\b{_TU} {_NAM} {_Y}(?! den)")),
@@ -39,11 +43,20 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # "Thời gian thực hiện:", also as OCR and restoration leave it ("Thai gian thức hiển:")
     ("year", re.compile(rf"(?:th\w{{1,3}} gian th\w{{1,3}} h\w{{2,4}}\s*:\s*|\btrong {_NAM} |\bke hoach {_NAM} "
                         rf"|\bchi tieu {_NAM} )(?:{_NAM} )?{_Y}(?![\d/])")),
+    # a year on its own ("vào năm 2025", "Năm 2026", a plan's "... năm 2025"), not the year of a date
+    # ("ngày 03 tháng 10 năm 2025"), nor one before the plan's (a law's "năm 2013"): see below
+    ("bare_year", re.compile(rf"\b{_NAM} {_Y}(?![\d/])")),
 ]
 # "đến năm 2030" that ends the name of a programme, a strategy or a vision is its horizon, not a
 # deadline: "Chương trình Chăm sóc sức khỏe người cao tuổi đến năm 2030 (Chương trình 1579)"
 _NAME_BEFORE = re.compile(r"\b(?:chuong trinh|chien lu\w\w|de an|d[uy] an|ke hoach|tam nhin)\b[^;.:()]*$")
 _NAME_AFTER = re.compile(r"^\s*\(\s*(?:chuong trinh|quyet dinh|ke hoach|de an)\b")
+# a year that dates a document cited just before it: "Nghị quyết số 57-NQ/TW ngày 22/12/2024 … năm 2025"
+_CITED = re.compile(r"(?:\bso\s*\d+[^;.]*|\b(?:luat|nghi dinh|thong tu|quyet dinh|nghi quyet|ket luan|chi thi)\b[^;.]{0,40})$")
+# a year that ends a span or a name: "đến (hết) năm 2030", "tầm nhìn đến năm 2050", "giai đoạn"
+_HORIZON = re.compile(r"(?:den|toi|tu|tam nhin|giai doan|khoa|nhiem ky)\s*(?:het\s*)?$")
+# what stands before the month or year of a full date
+_OF_A_DATE = re.compile(r"(?:ngay\s*\d{1,2}|thang\s*\d{1,2}|\d)[\s/,-]*$")
 # a space in a phrasing stands for any run of whitespace (lines break anywhere)
 PATTERNS = [(label, re.compile(p.pattern.replace(" ", r"\s+"))) for label, p in PATTERNS]
 
@@ -71,6 +84,13 @@ def extract_deadlines(doc: Document) -> Document:
                 continue
             if kind == "period" and this_year and first and first.year < this_year:
                 continue  # a period already under way when the plan was issued describes the past
+            if label in ("bare_year", "bare_month") and _OF_A_DATE.search(key[max(0, start - 14):start]):
+                continue  # the month or year of a date: "ngày 03 tháng 10 năm 2025", "15/10 năm"
+            if label == "bare_year" and _HORIZON.search(key[max(0, start - 14):start]):
+                continue  # "đến năm 2030" that the patterns above read or left out as a name's horizon
+            if label in ("bare_year", "bare_month") and (this_year is None or first.year < this_year
+                                         or _CITED.search(key[max(0, start - 60):start])):
+                continue  # a year of the past, or of a document cited ("Luật … năm 2013", "số 12/2025 … năm")
             taken.append((start, end))
             found.append(Deadline(text=doc.text[start:end], span=(start, end), kind=kind, start=first, end=last,
                                   recurrence=recurrence, task=_task_at(doc, start)))
@@ -96,7 +116,7 @@ def _resolve(label: str, m: re.Match[str]):
             return "period", date(int(m.group(1)), 1, 1), date(int(m.group(2)), 12, 31), None
         if label == "before_date":
             return "before_date", None, date(int(m.group(3)), int(m.group(2)), int(m.group(1))), None
-        if label == "month":
+        if label in ("month", "bare_month"):
             month, year = int(m.group(1)), int(m.group(2))
             return "month", date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]), None
         if label == "quarter":
@@ -110,9 +130,12 @@ def _resolve(label: str, m: re.Match[str]):
             unit = m.group(1)
             return "recurring", None, None, {"quy": "quarterly", "thang": "monthly", "tuan": "weekly"}.get(
                 unit, "yearly")
-        if label == "year":
+        if label in ("year", "bare_year"):
             year = int(m.group(1))
             return "year", date(year, 1, 1), date(year, 12, 31), None
+        if label == "period_month_span":
+            m1, y1, m2, y2 = (int(g) for g in m.groups())
+            return "period", date(y1, m1, 1), date(y2, m2, calendar.monthrange(y2, m2)[1]), None
     except ValueError:
         return None
     return None

@@ -22,7 +22,11 @@ from schemas import Indicator
 # a line that opens a list of targets: "2. Chỉ tiêu kế hoạch năm 2025 (Phụ lục chi tiết đính kèm):"
 _ANCHOR = re.compile(r"^[ \t]*(?:\S{1,6}[.)][ \t]*)?(?:cac )?chi tieu[^\n]*:[ \t]*$", re.M)
 # a target stated in running text: "Tập huấn cho 100% cộng tác viên", "đạt trên 90%"
-_IN_TEXT = re.compile(r"\b(cho|dat(?: tren| toi thieu| it nhat)?|tren|toi thieu|it nhat)\s+(\d+(?:[.,]\d+)?)\s*%")
+# (a word before it says how: "cho 100%", "đạt khoảng 22%", "phấn đấu 100%", "bảo đảm 100%",
+# "giảm 50%", "tăng trên 3%"; or it opens a list item: "- 100% phường, xã ... phải có ...")
+_IN_TEXT = re.compile(r"(?:\b(?P<word>cho|phan dau(?: dat)?|dat(?: khoang| tren| toi thieu| it nhat)?|tren|toi thieu|it nhat|"
+                      r"bao dam|dam bao|giam(?: it nhat| toi thieu)?|tang(?: them)?(?: tren)?)\s+|^[ \t]*[-+•][ \t]*)"
+                      r"(?P<value>\d+(?:[.,]\d+)?)\s*%", re.M)
 _HEADING = re.compile(r"^\s*(?:[ivxlc]+|\d+(?:\.\d+)*)\s*[.)]\s", re.M)
 _ITEM = re.compile(r"^\s*[-+•*]\s*", re.M)
 _NUMBER = r"(\d+(?:[.,]\d+)*)"
@@ -55,14 +59,14 @@ def extract_indicators(doc: Document) -> Document:
     for match in _IN_TEXT.finditer(key):
         if any(s <= match.start() < e for s, e in taken):
             continue
-        word = match.group(1)
-        operator = ">" if "tren" in word else ">=" if word in ("toi thieu", "it nhat") or "toi thieu" in word or \
-            "it nhat" in word else "="
+        word = match["word"] or ""
+        operator = ("decrease" if word.startswith("giam") else "increase" if word.startswith("tang") else
+                    ">" if "tren" in word else ">=" if "toi thieu" in word or "it nhat" in word else "=")
         clause_start = max(key.rfind(c, 0, match.start()) for c in ";.\n:") + 1
         clause_end = min([e for e in (key.find(c, match.end()) for c in ";.\n") if e >= 0] or [len(key)])
         found.append(Indicator(text=text[clause_start:clause_end].strip(), span=(match.start(), match.end()),
                                name=re.sub(r"\s+", " ", text[clause_start:clause_end]).strip(" -:;,.") or None,
-                               operator=operator, value=_number(match.group(2)), unit="%"))
+                               operator=operator, value=_number(match["value"]), unit="%"))
     found.sort(key=lambda i: i.span[0])
     doc.indicators = found
     return doc

@@ -78,3 +78,50 @@ def test_a_decision_issuing_a_plan_gets_the_plans_outline(name, plan_title):
     assert [a.doc_type for a in record.attached] == ["Kế hoạch"]
     assert plan_title.lower() in (record.attached[0].title or "").lower()
     assert [s.id for s in record.sections][:2] == ["I", "I.1"]
+
+
+def _doc_of(tmp_path, body: str):
+    """A plan issued on 2025-11-19 with ``body`` as its text."""
+    path = tmp_path / "kh.txt"
+    path.write_text("ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN\nSố: 982/KH-UBND\n\nNghệ An, ngày 19 tháng 11 năm 2025\n"
+                    "KẾ HOẠCH\nTriển khai nhiệm vụ\n\n" + body, encoding="utf-8")
+    return process_file(path)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # list items that open with their percentage (437c3beb: "- 100% phường, xã, đặc khu ...")
+    ("- 100% phường, xã, đặc khu khi xây dựng kế hoạch phải có sự tham gia của cộng đồng;", (100.0, "%", "=")),
+    # "Phấn đấu 100% ..." (437c3beb), "bảo đảm 100% thủ tục hành chính ..." (689f49d2)
+    ("- Phấn đấu 100% hộ gia đình được tiếp nhận đầy đủ thông tin về thiên tai.", (100.0, "%", "=")),
+    ("Số hóa, bảo đảm 100% thủ tục hành chính xử lý trực tuyến.", (100.0, "%", "=")),
+    # running text of targets (a83fffe0): "đạt khoảng 22%", "giảm 50% số cặp tảo hôn"
+    ("Tỷ lệ trẻ em dưới 15 tuổi đạt khoảng 22%; tỷ lệ phụ thuộc chung đạt khoảng 51%.", (22.0, "%", "=")),
+    ("Giảm 50% số cặp tảo hôn.", (50.0, "%", "decrease")),
+])
+def test_targets_in_running_text(tmp_path, sentence, expected):
+    found = {(i.value, i.unit, i.operator) for i in _doc_of(tmp_path, sentence).indicators}
+    assert expected in found
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a month on its own (2957e4f4: "tháng 4 năm 2026"; ae8d299a's table: "Tháng 5/2025")
+    ("Tổ chức tổng kết vào tháng 4 năm 2026.", ("month", "2026-04-01", "2026-04-30")),
+    ("Hoàn thành dự thảo Tháng 12/2025.", ("month", "2025-12-01", "2025-12-31")),
+    # a span of months (2957e4f4)
+    ("Thời gian thi đua từ tháng 10 năm 2025 đến hết tháng 3 năm 2026.", ("period", "2025-10-01", "2026-03-31")),
+    # a year on its own (d40513a8, 99c7d8ff: "... năm 2025")
+    ("Triển khai các hoạt động truyền thông năm 2025 trên địa bàn.", ("year", "2025-01-01", "2025-12-31")),
+])
+def test_deadlines_on_their_own(tmp_path, sentence, expected):
+    found = {(d.kind, str(d.start), str(d.end)) for d in _doc_of(tmp_path, sentence).deadlines}
+    assert expected in found
+
+
+@pytest.mark.parametrize("sentence", [
+    "Căn cứ Nghị quyết số 206/NQ-HĐND ngày 03 tháng 10 năm 2025 của Hội đồng nhân dân.",  # a date's month and year
+    "Thực hiện Luật Đất đai năm 2013.",                                                  # a year before the plan
+    "Chiến lược phát triển đến năm 2030, tầm nhìn đến năm 2050.",                        # a name's horizon
+])
+def test_no_deadline_from_dates_of_other_things(tmp_path, sentence):
+    kinds = {(d.kind, d.start.year if d.start else None) for d in _doc_of(tmp_path, sentence).deadlines}
+    assert not {k for k in kinds if k[0] in ("year", "month")}
