@@ -316,3 +316,38 @@ def test_spans_trace_back_through_normalisation_and_restoration(tmp_path):
         assert ref.page == 1 and ref.bbox is not None
         x0, y0, x1, y1 = ref.bbox
         assert 0 <= x0 < x1 <= 600 and 0 <= y0 < y1 <= 850
+
+
+# ------------------------------------------------------------------------------------ .doc
+
+def _ole_doc(path: Path) -> Path:
+    """The first bytes of a Word 97 file: an OLE2 compound file whose directory names a WordDocument
+    stream (enough for the format to be recognised; only LibreOffice reads the rest)."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    directory = "Root Entry".encode("utf-16-le").ljust(128, b"\x00") + "WordDocument".encode("utf-16-le").ljust(128, b"\x00")
+    path.write_bytes(header + directory)
+    return path
+
+
+def test_doc_without_libreoffice_says_how_to_install_it(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("soffice", "libreoffice") else "/usr/bin/" + name)
+    record = process_file(_ole_doc(tmp_path / "old.doc"))
+    assert record.status == "failed"
+    assert record.source.media_type == "application/msword"
+    assert [e.code for e in record.errors] == ["missing_dependency"]
+    assert "apt-get install libreoffice-writer-nogui" in record.errors[0].message
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice is not installed")
+def test_doc_is_converted_by_libreoffice_and_read_as_word(tmp_path):
+    import subprocess
+
+    source = _numbered_docx(tmp_path / "plan.docx")
+    subprocess.run(["soffice", "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    record = process_file(tmp_path / "plan.doc")
+    assert record.status == "ok"
+    assert record.document.number == "12/KH-UBND"
+    assert "II. NHIỆM VỤ" in record.text

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.errors import EmptyFile, UnsupportedFormat
 from pipeline.ingest.base import ReadResult
+from pipeline.ingest.doc import read_doc
 from pipeline.ingest.docx import read_docx
 from pipeline.ingest.image import read_image
 from pipeline.ingest.pdf import read_pdf
@@ -17,14 +18,16 @@ from pipeline.ingest.txt import read_txt
 
 Reader = Callable[[Path, bytes, dict], ReadResult]
 
-READERS: dict[str, Reader] = {"pdf": read_pdf, "image": read_image, "docx": read_docx, "txt": read_txt}
+READERS: dict[str, Reader] = {"pdf": read_pdf, "image": read_image, "docx": read_docx, "doc": read_doc,
+                              "txt": read_txt}
 EXTENSIONS = {
     ".pdf": "pdf", ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image",
-    ".docx": "docx", ".txt": "txt",
+    ".docx": "docx", ".doc": "doc", ".txt": "txt",
 }
 MEDIA_TYPES = {
     "pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "txt": "text/plain",
+    "doc": "application/msword",
 }
 
 
@@ -38,6 +41,9 @@ def sniff(data: bytes) -> str | None:
         return "jpeg"
     if data[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # an OLE2 compound file: Word 97-2003 holds a WordDocument stream
+        return "doc" if "WordDocument".encode("utf-16-le") in data else None
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
