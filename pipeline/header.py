@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from dictionaries.agencies import ABBREVIATIONS, LOCAL_HEADS, NATIONAL
-from dictionaries.places import UNITS, places, province_units, provinces
+from dictionaries.places import UNITS, places, provinces
 from pipeline.vntext import fold, skey
+from schemas import DocumentInfo
 
 # Document types by key, the longest first where one begins another ("bao cao de xuat").
 DOC_TYPES = {
@@ -65,25 +65,11 @@ _ORGAN_NOUNS = ("so", "cuc", "ban", "van phong", "cong an", "phong", "trung tam"
                 "tinh uy", "thanh uy", "huyen uy", "chi bo", "to", "doi")
 
 
-@dataclass
-class Header:
-    doc_type: str | None = None
-    number: str | None = None
-    symbol: str | None = None
-    issuer: str | None = None
-    place: str | None = None
-    date: dt.date | None = None
-    year: int | None = None
-    month: int | None = None
-    title: str | None = None
-    subject: str | None = None
-    addressees: list[str] | None = None
-    body_line: int = 0  # the first line after the title, subject or addressees
-
-
-def parse(lines: list[str]) -> Header:
-    """The header of a document whose lines (in reading order) are ``lines``."""
-    header = Header()
+def parse(lines: list[str]) -> tuple[DocumentInfo, int]:
+    """The header of a document whose lines (in reading order) are ``lines``, and the index of the
+    first line after it (after the title, the subject or the addressees)."""
+    header = DocumentInfo()
+    body_line = 0
     region = lines[:HEADER_LINES]
     text = "\n".join(region)
     key = skey(text)
@@ -138,7 +124,7 @@ def parse(lines: list[str]) -> Header:
     if type_index is not None:
         header.doc_type = _doc_type(region[type_index])
         header.title, end = _block_after(region, type_index + 1, blank_breaks=blank_breaks)
-        header.body_line = end
+        body_line = end
     subject = next((m for m in _SUBJECT.finditer(key) if m.start() < (starts[type_index] if type_index else len(key))), None)
     if subject:
         first = line_of(subject.start())
@@ -146,16 +132,16 @@ def parse(lines: list[str]) -> Header:
         header.subject, end = _block_after(lines_after, 0, subject=True, blank_breaks=blank_breaks)
         if header.doc_type is None:
             header.doc_type = "Công văn"
-            header.body_line = max(header.body_line, first + end)
-    addressees = _ADDRESSEES.search(key, starts[header.body_line] if header.body_line < len(starts) else 0)
+            body_line = max(body_line, first + end)
+    addressees = _ADDRESSEES.search(key, starts[body_line] if body_line < len(starts) else 0)
     if addressees is None:
         addressees = _ADDRESSEES.search(key)
     if addressees and line_of(addressees.start()) < len(region) - 1:
         first = line_of(addressees.start())
         names, end = _addressees(region, first, addressees.end() - starts[first])
         header.addressees = names
-        header.body_line = max(header.body_line, end)
-    return header
+        body_line = max(body_line, end)
+    return header, body_line
 
 
 def _int(value: str | None) -> int | None:
@@ -415,4 +401,4 @@ def _with_locality(words: list[str]) -> str:
     return " ".join(words)
 
 
-__all__ = ["Header", "parse", "organ_name", "DOC_TYPES", "province_units"]
+__all__ = ["parse", "organ_name", "title_after", "DOC_TYPES"]

@@ -140,12 +140,8 @@ def _parse_date(match: re.Match[str]) -> dt.date | None:
 def parse_header(doc: Document, lines: list[Line]) -> int:
     """Fill ``doc.info`` from the header (:mod:`pipeline.header`); return the index of the first
     line of the body."""
-    found = header.parse([line.text for line in lines])
-    info = doc.info
-    for name in ("doc_type", "number", "symbol", "issuer", "place", "date", "year", "month", "title", "subject"):
-        setattr(info, name, getattr(found, name))
-    info.addressees = found.addressees or []
-    return found.body_line
+    doc.info, body_line = header.parse([line.text for line in lines])
+    return body_line
 
 
 def infer_issuer_from_preamble(doc: Document, lines: list[Line]) -> None:

@@ -69,7 +69,7 @@ def test_signer_of_a_letter_from_its_layout_table():
 def test_interleaved_columns_of_the_ocrd_seed():
     """Seed 004: issuer and motto on one line, number and place-date on one line, OCR-damaged."""
     lines = (CORPUS / "004.txt").read_text(encoding="utf-8").split("\n")
-    found = header.parse(lines)
+    found, _ = header.parse(lines)
     assert (found.doc_type, found.number, found.date) == ("Kế hoạch", "275/KH-UBND", dt.date(2025, 10, 6))
 
 
@@ -84,7 +84,7 @@ def test_interleaved_columns_of_the_ocrd_seed():
     (["THAM LUẬN", "Xây dựng mô hình", "", "Thực hiện Nghị quyết số 163/2024/QH15 của Quốc hội"], None, None),
 ])
 def test_number_line(lines, number, symbol):
-    found = header.parse(lines)
+    found, _ = header.parse(lines)
     assert (found.number, found.symbol) == (number, symbol)
 
 
@@ -100,7 +100,7 @@ def test_organ_names_in_proper_form(printed, name):
 
 
 def test_issuer_under_its_parent_takes_the_parent_locality():
-    found = header.parse(["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /BC-SNV", "", "BÁO CÁO", "Tình hình"])
+    found, _ = header.parse(["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: /BC-SNV", "", "BÁO CÁO", "Tình hình"])
     assert found.issuer == "Sở Nội vụ tỉnh Lâm Đồng"
 
 
