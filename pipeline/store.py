@@ -13,6 +13,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import sqlite_utils
+
 from schemas import Record
 
 SCHEMA = """
@@ -40,8 +42,56 @@ CREATE TABLE IF NOT EXISTS deadlines (
     document TEXT, text TEXT, kind TEXT, start TEXT, "end" TEXT, recurrence TEXT, task TEXT
 );
 CREATE TABLE IF NOT EXISTS errors (document TEXT, stage TEXT, code TEXT, message TEXT, page INTEGER);
+CREATE TABLE IF NOT EXISTS "tables" (document TEXT, page INTEGER, kind TEXT);
 """
-CHILD_TABLES = ["sections", '"references"', "agencies", "tasks", "indicators", "deadlines", "errors"]
+# The record's lists that are tables of their own, one row per item, by the attribute's name.
+ITEM_TABLES = ["sections", "references", "agencies", "tasks", "indicators", "deadlines", "errors", "tables"]
+
+
+def _flat(item, table: str) -> dict:
+    """One item as a row: its fields as columns, a span as start and end, lists and objects as JSON;
+    an agency keeps its count of mentions in ``mentions`` (as before) and their spans beside it."""
+    data = item.model_dump(mode="json")
+    row: dict = {}
+    # a deadline's own start and end are its dates: its span goes in span_start, span_end
+    span_columns = ("span_start", "span_end") if "start" in data else ("start", "end")
+    for key, value in data.items():
+        if key == "span" and value is not None:
+            row[span_columns[0]], row[span_columns[1]] = value
+        elif isinstance(value, (list, dict)):
+            row[key] = json.dumps(value, ensure_ascii=False)
+        else:
+            row[key] = value
+    if table == "agencies":
+        row["mentions"] = len(data["mentions"])
+        row["mention_spans"] = json.dumps([m["span"] for m in data["mentions"]])
+    return row
+
+
+def _document_row(name: str, record: Record) -> dict:
+    info = record.document
+    row = {"name": name, "path": record.source.path, "sha256": record.source.sha256, "status": record.status,
+           "media_type": record.source.media_type, "input_form": record.quality.input_form,
+           "pages": len(record.pages), "record": record.model_dump_json()}
+    for key, value in info.model_dump(mode="json").items():
+        if key == "signer":
+            signer = value or {}
+            row["signer"] = signer.get("name")
+            row["signer_position"], row["signer_authority"] = signer.get("position"), signer.get("authority")
+        else:
+            row[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+    row["attached"] = json.dumps([a.model_dump(mode="json") for a in record.attached], ensure_ascii=False)
+    return row
+
+
+def _insert(db: sqlite3.Connection, table: str, rows: list[dict], replace: bool = False) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    db.executemany(f'{verb} INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})',
+                   [tuple(row.get(c) for c in columns) for row in rows])
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -69,6 +119,7 @@ class Store:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.out_dir / "kehoach.sqlite")
         self.db.executescript(SCHEMA)
+        self.tables = sqlite_utils.Database(self.db)
         for stale in self.out_dir.glob(".*.tmp"):  # half-written by a run that was killed
             stale.unlink(missing_ok=True)
 
@@ -88,42 +139,20 @@ class Store:
 
     def save(self, name: str, record: Record) -> None:
         write_atomic(self.out_dir / f"{name}.json", record_json(record))
-        info = record.document
+        rows = {table: [{"document": name, **_flat(item, table)} for item in getattr(record, table)]
+                for table in ITEM_TABLES}
+        document = _document_row(name, record)
+        # the tables follow the record's models: a field added there is a column here at the next
+        # save (sqlite-utils adds what is missing), outside the document's transaction
+        for table, table_rows in [("documents", [document]), *rows.items()]:
+            if table_rows:
+                self.tables[table].add_missing_columns(table_rows)
         with self.db:
-            for table in CHILD_TABLES:
-                self.db.execute(f"DELETE FROM {table} WHERE document = ?", (name,))
-            self.db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (name, record.source.path, record.source.sha256, record.status, record.source.media_type,
-                 info.doc_type, info.number, info.issuer, info.place, info.date and info.date.isoformat(),
-                 info.title, info.signer and info.signer.name, record.quality.input_form, len(record.pages),
-                 record.model_dump_json()),
-            )
-            self.db.executemany(
-                "INSERT INTO sections VALUES (?,?,?,?,?,?,?,?)",
-                [(name, s.id, s.parent, s.level, s.label, s.title, s.start, s.end) for s in record.sections])
-            self.db.executemany(
-                'INSERT INTO "references" VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-                [(name, r.text, r.doc_type, r.number, r.symbol, r.date and r.date.isoformat(), r.issuer,
-                  r.normalized_id, r.title, r.span[0], r.span[1]) for r in record.references])
-            self.db.executemany(
-                "INSERT INTO agencies VALUES (?,?,?,?)",
-                [(name, a.name, a.kind, len(a.mentions)) for a in record.agencies])
-            self.db.executemany(
-                "INSERT INTO tasks VALUES (?,?,?,?,?,?,?)",
-                [(name, t.id, t.section, t.text, json.dumps(t.lead, ensure_ascii=False),
-                  json.dumps(t.support, ensure_ascii=False), t.deadline) for t in record.tasks])
-            self.db.executemany(
-                "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
-                [(name, i.text, i.name, i.operator, i.value, i.value_max, i.unit, i.target_year)
-                 for i in record.indicators])
-            self.db.executemany(
-                "INSERT INTO deadlines VALUES (?,?,?,?,?,?,?)",
-                [(name, d.text, d.kind, d.start and d.start.isoformat(), d.end and d.end.isoformat(),
-                  d.recurrence, d.task) for d in record.deadlines])
-            self.db.executemany(
-                "INSERT INTO errors VALUES (?,?,?,?,?)",
-                [(name, e.stage, e.code, e.message, e.page) for e in record.errors])
+            for table in ITEM_TABLES:
+                self.db.execute(f'DELETE FROM "{table}" WHERE document = ?', (name,))
+            _insert(self.db, "documents", [document], replace=True)
+            for table, table_rows in rows.items():
+                _insert(self.db, table, table_rows)
 
     def write_jsonl(self) -> Path:
         """Rewrite ``records.jsonl`` from every record in the database, in name order."""
