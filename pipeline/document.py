@@ -46,15 +46,19 @@ class Document:
     # what a stage works out once per document for its own later calls (memos, never read by another stage)
     cache: dict = field(default_factory=dict)
     _word_index: WordIndex | None = field(default=None, repr=False)
+    _bases: list[int] | None = field(default=None, repr=False)
 
     @property
     def page_bases(self) -> list[int]:
-        """Where each page's raw text starts in the global raw positions of :attr:`offsets`."""
-        bases, pos = [], 0
-        for page in self.pages:
-            bases.append(pos)
-            pos += len(page.text) + 1
-        return bases
+        """Where each page's raw text starts in the global raw positions of :attr:`offsets` (worked
+        out once: the readers' pages do not change after ingestion)."""
+        if self._bases is None or len(self._bases) != len(self.pages):
+            bases, pos = [], 0
+            for page in self.pages:
+                bases.append(pos)
+                pos += len(page.text) + 1
+            self._bases = bases
+        return self._bases
 
     @property
     def tables(self) -> list[Table]:
@@ -66,9 +70,9 @@ class Document:
             self.offsets = self.offsets.rewrite(self.text, new)
         self.text = new
 
-    def locate(self, start: int, end: int) -> tuple[int | None, BBox | None, list[list[float]]]:
+    def locate(self, start: int, end: int) -> tuple[int | None, BBox | None, list[tuple]]:
         """The page a span of :attr:`text` was printed on, the box of its words on that page, and
-        the box of each line it covers (``[page, x0, y0, x1, y1]``)."""
+        the box of each line it covers (``(page, x0, y0, x1, y1)``)."""
         if self.offsets is None:
             return None, None, []
         if self._word_index is None:

@@ -11,11 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from dictionaries.places import infer_province, places, province_units, provinces
+from dictionaries.places import infer_province, places, provinces
 from pipeline import header
 from pipeline.document import Document
 from pipeline.vntext import fold, ocr_key, skey

@@ -18,7 +18,7 @@ from fpdf import FPDF
 
 from pipeline.ingest.docx import format_number, read_docx
 from pipeline.ingest.pdf import read_pdf
-from pipeline.layout import Line, OffsetMap, Piece, Word, reading_order, split_spaced_columns, text_line
+from pipeline.layout import OffsetMap, Piece, Word, reading_order, split_spaced_columns, text_line
 from pipeline.stages import process_file
 from tests.conftest import CORPUS, FONT
 

@@ -24,7 +24,7 @@ from pipeline.encoding import LEGACY_CONVERTERS, best_legacy_reading
 from pipeline.errors import CorruptFile, EncryptedFile
 from pipeline.ingest.base import ReadResult
 from pipeline.ingest.ocr import ocr_dpi, ocr_page
-from pipeline.layout import Cell, Line, PageText, Piece, Table, Word, pieces_from_words, reading_order
+from pipeline.layout import Cell, PageText, Piece, Table, Word, pieces_from_words, reading_order
 
 # A text layer is kept when at least this share of its words are Vietnamese syllables.
 MIN_PLAUSIBILITY = 0.5
@@ -264,5 +264,3 @@ def _assemble(number: int, words: list[Word], tables: list[Table], width: float,
         page.add_table(table)
     return page
 
-
-__all__ = ["read_pdf", "Line"]
