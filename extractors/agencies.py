@@ -301,6 +301,11 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             unit = next((u for u, p in localities.items() if p == place and u != OWN), None)
             if unit is None and fold(place) in province_units():
                 unit = province_units()[fold(place)]
+        if kind in ("people_committee", "people_council") and place is None and "," in (unit or "") \
+                and not unit.startswith("các "):
+            # the committees of several kinds of unit are one collective, written with "các" whether
+            # or not the text prints it: "UBND xã, phường" is "Ủy ban nhân dân các xã, phường"
+            unit = "các " + unit
         return " ".join(p for p in (name, unit, place) if p), kind, n + used
     return None
 

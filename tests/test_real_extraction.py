@@ -125,3 +125,13 @@ def test_deadlines_on_their_own(tmp_path, sentence, expected):
 def test_no_deadline_from_dates_of_other_things(tmp_path, sentence):
     kinds = {(d.kind, d.start.year if d.start else None) for d in _doc_of(tmp_path, sentence).deadlines}
     assert not {k for k in kinds if k[0] in ("year", "month")}
+
+
+@pytest.mark.parametrize("sentence, name", [
+    # a83fffe0, 689f49d2, d40513a8 print "UBND xã, phường"; seed 002 "UBND các huyện, thành phố"
+    ("Giao UBND xã, phường tổ chức tuyên truyền.", "Ủy ban nhân dân các xã, phường"),
+    ("Giao Ủy ban nhân dân xã, phường, đặc khu rà soát.", "Ủy ban nhân dân các xã, phường, đặc khu"),
+    ("Đề nghị UBND các huyện, thành phố triển khai.", "Ủy ban nhân dân các huyện, thành phố"),
+])
+def test_committees_of_several_units_are_one_collective(tmp_path, sentence, name):
+    assert name in {a.name for a in _doc_of(tmp_path, sentence).agencies}
