@@ -23,7 +23,7 @@ import re
 
 from extractors.agencies import document_localities, find_agencies, merged_names
 from pipeline.document import Document
-from pipeline.vntext import ocr_key, skey
+from pipeline.vntext import ocr_key, skey, upper_share
 from schemas import Task
 
 TASK_TITLES = re.compile(r"nhiem vu|giai phap|to chuc thuc hien|noi dung")
@@ -266,9 +266,7 @@ def _task_heading(title: str) -> bool:
     words anywhere), ``Nhiệm vụ, giải pháp trong thời gian tới`` (in ordinary case, at its start);
     not a directive that mentions them (``Giao Sở Y tế …, giao nhiệm vụ các Trung tâm …``)."""
     key = ocr_key(title)
-    letters = [c for c in title if c.isalpha()]
-    capitals = sum(c.isupper() for c in letters) > 0.7 * len(letters) if letters else False
-    return bool(TASK_TITLES.match(key.strip()) or (capitals and TASK_TITLES.search(key)))
+    return bool(TASK_TITLES.match(key.strip()) or (upper_share(title) > 0.7 and TASK_TITLES.search(key)))
 
 
 def _root(section_id: str) -> str:

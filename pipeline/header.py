@@ -20,7 +20,7 @@ import re
 
 from dictionaries.agencies import ABBREVIATIONS, LOCAL_HEADS, NATIONAL
 from dictionaries.places import UNITS, places, provinces
-from pipeline.vntext import fold, skey
+from pipeline.vntext import fold, skey, upper_share
 from schemas import DocumentInfo
 
 # Document types by key, the longest first where one begins another ("bao cao de xuat").
@@ -88,7 +88,7 @@ def parse(lines: list[str]) -> tuple[DocumentInfo, int]:
         # stamp's "ĐẾN Số:" or a "Luật số 163/2024/QH15" in the text
         before = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
         return not _STAMP.search(key[max(0, m.start() - 8):m.start()]) and (
-            not before.strip() or _upper_share(before) > 0.7)
+            not before.strip() or upper_share(before) > 0.7)
 
     number = next((m for m in _NUMBER.finditer(key, 0, limit) if printed_as_number(m)), None)
     if number is None and type_index is not None:
@@ -164,7 +164,7 @@ def _type_line(region: list[str]) -> int | None:
         k = " ".join(re.sub(r"\(.*?\)", " ", skey(stripped)).strip(" :").split())
         if seen > 25 or _ADDRESSEES.match(k):
             return None
-        if _upper_share(stripped) < 0.7:
+        if upper_share(stripped) < 0.7:
             continue
         for type_key in DOC_TYPES:
             if k == type_key or (k.startswith(type_key + " ") and len(k.split()) <= len(type_key.split()) + 3
@@ -176,11 +176,6 @@ def _type_line(region: list[str]) -> int | None:
 def _doc_type(line: str) -> str:
     k = " ".join(re.sub(r"\(.*?\)", " ", skey(line.strip())).strip(" :").split())
     return next(name for type_key, name in DOC_TYPES.items() if k == type_key or k.startswith(type_key + " "))
-
-
-def _upper_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
 
 
 def _block_after(lines: list[str], i: int, subject: bool = False, blank_breaks: bool = True) -> tuple[str | None, int]:
@@ -199,7 +194,7 @@ def _block_after(lines: list[str], i: int, subject: bool = False, blank_breaks: 
             break
         if _MOTTO.search(k) or (subject and (_DATE.search(k) or _NUMBER_LINE.match(k))):
             break
-        if subject and parts and _upper_share(line) > 0.7:
+        if subject and parts and upper_share(line) > 0.7:
             break
         parts.append(line)
         i += 1
@@ -281,8 +276,8 @@ def _issuer(lines: list[str]) -> str | None:
             break
         motto = _MOTTO.search(k)
         piece = (line[:motto.start()] if motto else line).strip()
-        if not piece or _upper_share(piece) < 0.7 or len(piece) < 2:
-            if parts and motto is None and piece and _upper_share(piece) < 0.7:
+        if not piece or upper_share(piece) < 0.7 or len(piece) < 2:
+            if parts and motto is None and piece and upper_share(piece) < 0.7:
                 break
             continue
         if re.search(r"\d{2}[:/]\d{2}", piece) or _type_line([piece]) is not None:

@@ -8,24 +8,17 @@ before restoration, and every match offset is an offset into ``Document.text``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from dictionaries.places import infer_province, places, provinces
+from dictionaries.places import infer_province, places
 from pipeline import header
 from pipeline.document import Document
-from pipeline.vntext import fold, ocr_key, skey
+from pipeline.vntext import fold, ocr_key, skey, upper_share
 from schemas import Attached, DocumentInfo, Section, Signer
 
-# Document types a plan's header names, by key -> proper name.
-DOC_TYPES = {
-    "ke hoach": "Kế hoạch", "chuong trinh": "Chương trình", "quyet dinh": "Quyết định", "de an": "Đề án",
-    "bao cao": "Báo cáo", "huong dan": "Hướng dẫn", "chi thi": "Chỉ thị", "nghi quyet": "Nghị quyết",
-    "thong bao": "Thông báo", "phuong an": "Phương án", "ket luan": "Kết luận", "cong van": "Công văn",
-}
 # Issuing organs -> proper form (the locality is appended from the place gazetteer).
 ORGANS = [
     ("uy ban nhan dan", "Ủy ban nhân dân"), ("ubnd", "Ủy ban nhân dân"),
@@ -43,14 +36,6 @@ POSITIONS = [
     ("pho truong ban", "Phó Trưởng ban"), ("truong ban", "Trưởng ban"),
 ]
 
-# "Số: 93/KH-UBND", "S6:275  /KH-UBND", "So 3197/KH-UBND" (key form)
-_NUMBER = re.compile(r"\bso\s*:?\s*(?P<num>\d{1,5})\s*/\s*(?P<sym>[a-z][a-z0-9\-/]*[a-z0-9])", re.I)
-# "Hà Nội, ngày 06 tháng 10 năm 2025", OCR'd "ngay 31thang 10ndm 2025", "thang /0ndam" (key form)
-_DATE = re.compile(r"ngay\s*(?P<d>[0-9lo]{1,2})\s*thang\s*(?P<m>[0-9lo/|]{1,2})\s*n[a-z]{0,3}m\s*(?P<y>\d{4})")
-# The national motto and heading that share lines with the issuer in a two-column header.
-_MOTTO = re.compile(r"cong\s*hoa\s*xa\s*hoi.*|\S{2,4}\s+l\S{1,2}p\s*-\s*t\S{0,2}\s*do\s*-.*")
-# Where the title ends: the preamble ("Thực hiện", "Căn cứ", "Theo đề nghị", "Xét") or a rule line.
-_PREAMBLE = re.compile(r"^(thu\S{0,2}\s+hi\S{0,3}n|can\s+cu|theo\s+de\s+nghi|xet\s+de\s+nghi)\b|^-{3,}")
 # Outline labels on the original line: roman "II.", OCR'd "I1.", "|.", "V.TO"; arabic "2.1."; letter "a)".
 _ROMAN = re.compile(r"^(?P<label>[IVXl1|]{1,5})\s*[.)]\s*(?P<rest>\S.*)?$")
 _ARABIC = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)]\s*(?P<rest>[^\W\d_\"“].*)$")
@@ -88,28 +73,6 @@ def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]
     return lines
 
 
-def _upper_share(text: str) -> float:
-    letters = [c for c in text if c.isalpha()]
-    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-
-
-# ---------------------------------------------------------------- header
-
-def _place_name(raw: str, issuer: str | None = None) -> str | None:
-    """``Kién Hai`` -> ``Kiến Hải``; ``Ha Néi`` in a Hà Nội plan -> ``Hà Nội``; unknown names come
-    back as printed."""
-    key = ocr_key(raw).strip(" ,.")
-    if not key:
-        return None
-    if key in places():
-        return places()[key]
-    if issuer:
-        for name in provinces().values():
-            if name in issuer and fuzz.ratio(fold(name), key) >= 80:
-                return name
-    return raw.strip(" ,.")
-
-
 def canonical_issuer(raw: str, locality_hint: str | None = None) -> str | None:
     """``UY BAN NHAN DAN XA KIEN HAI`` -> ``Ủy ban nhân dân xã Kiến Hải``; ``UBND tinh`` plus the
     plan's province -> ``Ủy ban nhân dân tỉnh Quảng Ngãi``."""
@@ -124,16 +87,6 @@ def canonical_issuer(raw: str, locality_hint: str | None = None) -> str | None:
             place = places().get(rest)
             return f"{organ} {place}" if place else f"{organ} {raw.strip()[len(organ_key):].strip()}"
     return raw.strip() or None
-
-
-def _parse_date(match: re.Match[str]) -> dt.date | None:
-    def num(s: str) -> int:
-        return int(s.replace("l", "1").replace("/", "1").replace("|", "1").replace("o", "0"))
-
-    try:
-        return dt.date(num(match["y"]), num(match["m"]), num(match["d"]))
-    except ValueError:
-        return None
 
 
 def parse_header(doc: Document, lines: list[Line]) -> int:
@@ -209,7 +162,7 @@ def _roman_heading(stripped: str, romans: int) -> re.Match | None:
     if not roman or not re.search(r"[IVX|]", roman["label"]):
         return None
     head = (roman["rest"] or "").split(":")[0]
-    if _upper_share(head) >= 0.7 and len(head) >= 4:
+    if upper_share(head) >= 0.7 and len(head) >= 4:
         return roman
     label = roman["label"]
     if (romans < len(ROMAN_NUMERALS) and label == ROMAN_NUMERALS[romans] and head[:1].isupper()
@@ -323,7 +276,7 @@ def parse_closing(doc: Document, lines: list[Line], start_index: int) -> int:
             break
     sign_index = None
     for i in range(start_index, len(lines)):
-        if _AUTHORITY.search(lines[i].key) and _upper_share(lines[i].text) > 0.5 and (
+        if _AUTHORITY.search(lines[i].key) and upper_share(lines[i].text) > 0.5 and (
                 rec_index is None or i >= rec_index or i > len(lines) - 15):
             sign_index = i
             closing_start = min(closing_start, lines[i].start) if rec_index is None else closing_start
@@ -398,7 +351,7 @@ def _signer(doc: Document, region: list[Line]) -> Signer | None:
         if any(m.startswith("KT.") for m in marks) and position and not position.startswith("Phó"):
             position = "Phó " + position
     name = None
-    people = [s["name"] for s in doc.quality.get("digital_signatures", []) if _upper_share(s["name"]) < 0.6]
+    people = [s["name"] for s in doc.quality.get("digital_signatures", []) if upper_share(s["name"]) < 0.6]
     if people:
         name = people[0]
     if name is None:
@@ -432,7 +385,7 @@ def _position_after(flat: str, key_text: str, offset: int) -> str | None:
         if _AUTHORITY.search(key) or stripped.startswith(("-", "+", "–")) or len(stripped) > 40:
             continue
         letters = sum(ch.isalpha() for ch in stripped)
-        if _upper_share(stripped) > 0.7 and letters >= 4 and letters >= 0.7 * len(stripped.replace(" ", "")):
+        if upper_share(stripped) > 0.7 and letters >= 4 and letters >= 0.7 * len(stripped.replace(" ", "")):
             return _proper(" ".join(key.split()), stripped)
         return None
     return None
@@ -451,7 +404,7 @@ def _proper(key: str, printed: str | None = None) -> str | None:
     table = {"ban thuong vu": "Ban Thường vụ", "ban chi dao": "Ban Chỉ đạo", "ban chap hanh": "Ban Chấp hành"}
     if key in table:
         return table[key]
-    if printed and fold(printed).replace(" ", "") == key.replace(" ", "") and _upper_share(printed) > 0.7:
+    if printed and fold(printed).replace(" ", "") == key.replace(" ", "") and upper_share(printed) > 0.7:
         words = printed.lower().split()
         proper = " ".join(words).capitalize()
         # an office or organ named inside a position keeps its capital: "Chánh Văn phòng"
@@ -508,7 +461,7 @@ def _attached(doc: Document, lines: list[Line], closing_start: int) -> tuple[str
         return None
     for i in range(start, len(lines)):
         k = " ".join(lines[i].key.strip(" #:").split())
-        if k == wanted and _upper_share(lines[i].text) > 0.7:
+        if k == wanted and upper_share(lines[i].text) > 0.7:
             title, end = header.title_after([line.text for line in lines], i + 1)
             return header.DOC_TYPES[wanted], title, end
     return None
@@ -517,7 +470,7 @@ def _attached(doc: Document, lines: list[Line], closing_start: int) -> tuple[str
 def _closing_offset(lines: list[Line]) -> int:
     """Where the closing block of ``lines`` begins (``Nơi nhận:`` or the signing marks), else their end."""
     for line in lines:
-        if _RECIPIENTS.match(line.key.strip()) or (_AUTHORITY.match(line.key.strip()) and _upper_share(line.text) > 0.5):
+        if _RECIPIENTS.match(line.key.strip()) or (_AUTHORITY.match(line.key.strip()) and upper_share(line.text) > 0.5):
             return line.start
     return lines[-1].end if lines else 0
 

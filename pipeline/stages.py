@@ -62,13 +62,6 @@ STAGES: dict[str, StageSpec] = {s.name: s for s in [
 DEFAULT_PIPELINE = ["normalise", "restore", "segment", "agencies", "references", "tasks", "deadlines", "indicators"]
 
 
-def get_stage(name: str) -> Stage:
-    try:
-        return STAGES[name].func
-    except KeyError:
-        raise UsageError(f"unknown stage {name!r}; known stages: {', '.join(STAGES)}") from None
-
-
 def build_pipeline(names: list[str] | None = None) -> list[StageSpec]:
     """The stages named, in order, each checked against its contract: an unknown name, or a stage
     placed before the one that sets what it reads, is a usage error (exit 2) before any work."""

@@ -216,3 +216,9 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 def normalise_tones(text: str) -> str:
     return _LETTER_RUN.sub(lambda m: tone_placement(m.group(0)), text)
+
+
+def upper_share(text: str) -> float:
+    """The share of a text's letters in capitals: a header's organ lines and type lines are printed so."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
