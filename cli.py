@@ -33,6 +33,7 @@ def run_command(
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786")] = None,
     stages: Annotated[str | None, typer.Option(
         help="the stages to run, comma-separated, in order (default: all); checked before any work")] = None,
+    review: Annotated[bool, typer.Option("--review", help="build the review site OUT/review/ at the end")] = False,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""
     from tqdm import tqdm
@@ -71,7 +72,15 @@ def run_command(
         bar.close()
     except KehoachError as exc:
         _fail(exc)
-    typer.echo(json.dumps({"out": str(out), **summary.as_dict()}, ensure_ascii=False), err=True)
+    result = {"out": str(out), **summary.as_dict()}
+    if review:
+        from pipeline.review import build_site
+
+        try:
+            result["review"] = str(build_site(out))
+        except KehoachError as exc:
+            _fail(exc)
+    typer.echo(json.dumps(result, ensure_ascii=False), err=True)
     raise typer.Exit(int(summary.exit_code))
 
 
@@ -170,6 +179,68 @@ def eval_command(
         for failure in failures:
             typer.echo(f"kehoach: below threshold: {failure}", err=True)
         raise typer.Exit(int(ExitCode.documents_failed))
+
+
+@app.command("review")
+def review_command(
+    out: Annotated[Path, typer.Argument(help="the output folder of kehoach run")] = Path("out"),
+) -> None:
+    """Build the review site OUT/review/ (opens from disk: OUT/review/index.html)."""
+    from pipeline.review import build_site
+
+    try:
+        index = build_site(out)
+    except KehoachError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"review": str(index)}, ensure_ascii=False), err=True)
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Argument(help="the output folder of kehoach run")] = Path("out"),
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write a workbook, one sheet per field")] = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="write one CSV file per field into this folder")] = None,
+    docbin: Annotated[Path | None, typer.Option(
+        "--spacy", help="write the records as a spaCy DocBin (span group 'kehoach', entities)")] = None,
+) -> None:
+    """Export the batch's records as a workbook, CSV files or a spaCy DocBin (columns: docs/export.md)."""
+    from pipeline.batch import read_batch
+    from pipeline.export import write_csv, write_docbin, write_xlsx
+
+    if not (xlsx or csv_dir or docbin):
+        _fail(UsageError("say what to write: --xlsx FILE, --csv DIR and/or --spacy FILE"))
+    try:
+        entries = read_batch(out)
+        written: dict[str, object] = {"documents": len(entries)}
+        if xlsx:
+            written["xlsx"] = str(write_xlsx(entries, out, xlsx))
+        if csv_dir:
+            written["csv"] = [str(p) for p in write_csv(entries, out, csv_dir)]
+        if docbin:
+            path, spans = write_docbin(entries, docbin)
+            written["spacy"], written["spans"] = str(path), spans
+    except KehoachError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(UsageError(f"cannot write the export: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")))
+    typer.echo(json.dumps(written, ensure_ascii=False), err=True)
+
+
+@app.command("graph")
+def graph_command(
+    out: Annotated[Path, typer.Argument(help="the output folder of kehoach run")] = Path("out"),
+) -> None:
+    """Link each reference to the batch's document with that number: OUT/graph.json, OUT/graph.graphml
+    and the links table of OUT/kehoach.sqlite."""
+    from pipeline.batch import read_batch
+    from pipeline.graph import write_graph
+
+    try:
+        links, paths = write_graph(out, read_batch(out))
+    except KehoachError as exc:
+        _fail(exc)
+    typer.echo(json.dumps({"links": len(links), "in_batch": sum(1 for link in links if link.target),
+                           **{kind: str(path) for kind, path in paths.items()}}, ensure_ascii=False), err=True)
 
 
 def main() -> None:
