@@ -204,9 +204,8 @@ def write_xlsx(entries: list[Entry], out_dir: Path, path: Path) -> Path:
         link_col = header.index("link") + 1
         date_cols = [i + 1 for i, name in enumerate(header)
                      if name in ("date", "start_date", "end_date", "ref_date")]
-        for row in rows:
+        for r, row in enumerate(rows, start=2):
             ws.append([cell_value(v) for v in row])
-            r = ws.max_row
             link = ws.cell(r, link_col)
             if link.value:
                 link.hyperlink, link.font = link.value, link_font

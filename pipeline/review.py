@@ -262,12 +262,16 @@ def _index_row(entry: Entry) -> dict:
             "cites": sorted({r.normalized_id for r in record.references if r.normalized_id})}
 
 
-def _relations(entry: Entry, links: list[Link], pages: dict[str, str]) -> tuple[list[dict], list[dict]]:
-    builds_on = [{"number": link.number, "doc_type": link.doc_type, "href": pages.get(link.target or ""),
-                  "mentions": len(link.mentions)} for link in links if link.source == entry.name]
-    built_on_by = [{"name": link.source, "href": pages[link.source], "number": link.number}
-                   for link in links if link.target == entry.name]
-    return builds_on, built_on_by
+def _relations(links: list[Link], pages: dict[str, str]) -> dict[str, tuple[list[dict], list[dict]]]:
+    """Per document: what it builds on (its links) and what builds on it (links to it)."""
+    relations: dict[str, tuple[list[dict], list[dict]]] = {name: ([], []) for name in pages}
+    for link in links:
+        relations[link.source][0].append({"number": link.number, "doc_type": link.doc_type,
+                                          "href": pages.get(link.target or ""), "mentions": len(link.mentions)})
+        if link.target:
+            relations[link.target][1].append({"name": link.source, "href": pages[link.source],
+                                              "number": link.number})
+    return relations
 
 
 def build_site(out_dir: Path, entries: list[Entry] | None = None) -> Path:
@@ -283,12 +287,13 @@ def build_site(out_dir: Path, entries: list[Entry] | None = None) -> Path:
 
     links = build_links(entries)
     page_names = {entry.name: _page_name(entry.name) for entry in entries}
+    relations = _relations(links, page_names)
     document_template = env.get_template("document.html")
     for entry in entries:
         record = entry.record
         items, marks = document_items(record)
         images, image_note = render_pages(record, out_dir, site)
-        builds_on, built_on_by = _relations(entry, links, page_names)
+        builds_on, built_on_by = relations[entry.name]
         html = document_template.render(
             name=entry.name, record=record, info=record.document, row=_index_row(entry),
             text=highlight(record.text, marks), items=items, images=images, image_note=image_note,

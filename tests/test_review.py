@@ -122,7 +122,7 @@ def test_clicking_a_task_of_a_scan_shows_its_page_with_a_box(batch, page):
     if not (REAL / "cv-4552-bca-c04.pdf").exists():
         pytest.skip("../shared/real is not here")
     page.goto((batch / "review" / "doc-cv-4552-bca-c04.html").as_uri())
-    page.click('#text [data-kind="task"]')
+    page.dispatch_event("#task-0", "click")  # the record's first task (not an agency inside it)
     figure = page.wait_for_selector("#panel-pages figure.page")
     page.wait_for_function("() => { const i = document.querySelector('#panel-pages img');"
                            " return i && i.complete && i.naturalWidth > 0; }")
@@ -132,6 +132,13 @@ def test_clicking_a_task_of_a_scan_shows_its_page_with_a_box(batch, page):
 
     from PIL import Image
 
+    # the box sits where the record says, in proportion to the page image
+    task = next(t for t in next(e for e in read_batch(batch) if e.name == "cv-4552-bca-c04").record.tasks)
+    record_page = next(e for e in read_batch(batch) if e.name == "cv-4552-bca-c04").record.pages[0]
+    shown, image = box.bounding_box(), page.query_selector("#panel-pages img").bounding_box()
+    first = task.boxes[0]
+    assert abs((shown["y"] - image["y"]) / image["height"] - first[2] / record_page.height) < 0.005
+    assert abs((shown["x"] - image["x"]) / image["width"] - first[1] / record_page.width) < 0.005
     inside = Image.open(BytesIO(box.screenshot())).convert("L")
     # printed text under the box: dark strokes and light paper, not one flat colour
     low, high = inside.getextrema()

@@ -73,17 +73,20 @@
       if (!page) { panelPages.appendChild(element("p", "note", "page " + number + ": no image")); return; }
       var figure = element("figure", "page");
       figure.setAttribute("data-page", number);
+      // the boxes are placed in percent of the image: a frame exactly the image's size holds both
+      var frame = element("div", "frame");
       var image = element("img");
       image.src = page.src;
       image.alt = "page " + number;
-      figure.appendChild(image);
+      frame.appendChild(image);
+      figure.appendChild(frame);
       byPage[number].forEach(function (box) {
         var mark = element("div", "box");
         mark.style.left = (100 * box[1] / page.width) + "%";
         mark.style.top = (100 * box[2] / page.height) + "%";
         mark.style.width = (100 * (box[3] - box[1]) / page.width) + "%";
         mark.style.height = (100 * (box[4] - box[2]) / page.height) + "%";
-        figure.appendChild(mark);
+        frame.appendChild(mark);
       });
       figure.appendChild(element("figcaption", "", "page " + number));
       panelPages.appendChild(figure);
