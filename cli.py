@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from pipeline.errors import ExitCode, KehoachError, UsageError
+from pipeline.limits import Limits
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Vietnamese planning documents -> validated JSON records.")
@@ -34,10 +35,19 @@ def run_command(
     stages: Annotated[str | None, typer.Option(
         help="the stages to run, comma-separated, in order (default: all); checked before any work")] = None,
     review: Annotated[bool, typer.Option("--review", help="build the review site OUT/review/ at the end")] = False,
+    follow_symlinks: Annotated[bool, typer.Option(
+        "--follow-symlinks", help="read symbolic links in an input folder that point outside it")] = False,
+    connect_timeout: Annotated[float, typer.Option(help="seconds to reach the --scheduler before giving up")] = 10,
+    max_pixels: Annotated[int, typer.Option(help="pixels one page image may have")] = Limits.max_pixels,
+    max_pages: Annotated[int, typer.Option(help="pages one document may have")] = Limits.max_pages,
+    max_docx_mb: Annotated[int, typer.Option(
+        help="megabytes a .docx may inflate to (from its zip directory)")] = Limits.max_docx_bytes >> 20,
+    max_chars: Annotated[int, typer.Option(help="characters of text one document may have")] = Limits.max_chars,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""
     from tqdm import tqdm
 
+    from pipeline.errors import Interrupted, one_line
     from pipeline.runner import collect_inputs, run
     from pipeline.stages import build_pipeline
 
@@ -51,8 +61,15 @@ def run_command(
         _fail(UsageError("--workers must be 0 or more"))
     if timeout <= 0:
         _fail(UsageError("--timeout must be a positive number of seconds"))
+    if connect_timeout <= 0:
+        _fail(UsageError("--connect-timeout must be a positive number of seconds"))
+    limits = {"max_pixels": max_pixels, "max_pages": max_pages, "max_docx_bytes": max_docx_mb << 20,
+              "max_chars": max_chars}
+    for name, value in limits.items():
+        if value <= 0:
+            _fail(UsageError(f"--{name.replace('_bytes', '_mb').replace('_', '-')} must be a positive number"))
     try:
-        total = len(collect_inputs(inputs, exclude=out))
+        total = len(collect_inputs(inputs, exclude=out, follow_symlinks=follow_symlinks))
         bar = tqdm(total=total, unit="doc", disable=not sys.stderr.isatty(), file=sys.stderr)
         counts = {"pages": 0, "failed": 0}
 
@@ -65,13 +82,23 @@ def run_command(
             bar.set_postfix(pages=counts["pages"], failed=counts["failed"], refresh=False)
             for error in record.errors:
                 page = f" (page {error.page})" if error.page else ""
-                bar.write(f"kehoach: {path}{page}: {record.status}: {error.code}: {error.message}", file=sys.stderr)
+                bar.write(f"kehoach: {one_line(path)}{page}: {record.status}: {error.code}: {one_line(error.message)}",
+                          file=sys.stderr)
 
-        summary = run(inputs, out, options={"password": password, "stages": pipeline}, force=force, only_failed=only_failed,
-                      workers=workers, timeout=timeout, scheduler=scheduler, on_result=report)
-        bar.close()
+        try:
+            summary = run(inputs, out, options={"password": password, "stages": pipeline, **limits}, force=force,
+                          only_failed=only_failed, workers=workers, timeout=timeout, scheduler=scheduler,
+                          on_result=report, follow_symlinks=follow_symlinks, connect_timeout=connect_timeout)
+        finally:
+            bar.close()
+    except KeyboardInterrupt:
+        _fail(Interrupted("interrupted before any document was processed; re-run to resume"))
     except KehoachError as exc:
         _fail(exc)
+    for path, why in summary.not_read:
+        typer.echo(f"kehoach: {one_line(path)}: skipped: {one_line(why)}", err=True)
+    for problem in summary.problems:
+        typer.echo(f"kehoach: {problem}", err=True)
     result = {"out": str(out), **summary.as_dict()}
     if review:
         from pipeline.review import build_site
@@ -98,7 +125,12 @@ def restore_command(
         _fail(UsageError(f"unknown --form {form!r}: use stripped, ocr_noisy, mixed or clean"))
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-        text = decode_bytes(data).text if data else ""
+        decoded = decode_bytes(data) if data else None
+        text = decoded.text if decoded else ""
+        if decoded and decoded.warning:
+            typer.echo(f"kehoach: {decoded.warning}", err=True)
+        elif decoded and decoded.encoding != "utf-8":
+            typer.echo(f"kehoach: the input is not UTF-8 text; read as {decoded.encoding}", err=True)
         restorer = load(str(model) if model else None)
     except OSError as exc:
         _fail(UsageError(f"cannot read {file}: {exc.strerror or exc}"))

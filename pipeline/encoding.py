@@ -90,6 +90,16 @@ class DecodedText:
     text: str
     encoding: str
     plausibility: float
+    # lines of a UTF-8 text that held bytes which are not UTF-8 (each such byte read as U+FFFD)
+    replaced_lines: int = 0
+
+    @property
+    def warning(self) -> str | None:
+        """One line for the user when the bytes were not all valid, None when they were."""
+        if not self.replaced_lines:
+            return None
+        lines = "1 line" if self.replaced_lines == 1 else f"{self.replaced_lines} lines"
+        return f"{lines} held bytes that are not valid UTF-8; each such byte was read as U+FFFD"
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -118,12 +128,20 @@ def decode_bytes(data: bytes) -> DecodedText:
         return _finish(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    # One stray byte in a UTF-8 file (a bad copy, a truncated download) spoils its line, not the
+    # file: when most lines with letters beyond ASCII are valid UTF-8, the file is UTF-8.
+    lenient, bad, nonascii = _utf8_by_line(data)
+    if bad * 2 <= nonascii:
+        return lenient
     candidates = []
     for name in ("cp1258", "cp1252"):
         try:
             candidates.append(_finish(data.decode(name), name))
         except UnicodeDecodeError:
             continue
+    # a short UTF-8 text with a bad line among few: the code pages read it as nonsense
+    if lenient.plausibility >= 0.3 and (not candidates or lenient.plausibility > max(c.plausibility for c in candidates)):
+        return lenient
     if not candidates:
         raise UndecodableText("the bytes are not valid in any supported text encoding")
     best = max(candidates, key=lambda d: d.plausibility)
@@ -133,6 +151,24 @@ def decode_bytes(data: bytes) -> DecodedText:
             f"{best.plausibility:.0%} valid syllables)"
         )
     return best
+
+
+def _utf8_by_line(data: bytes) -> tuple[DecodedText, int, int]:
+    """The bytes read as UTF-8 line by line, bad bytes replaced; with the number of lines that held
+    bad bytes and of lines holding any byte beyond ASCII."""
+    bad = nonascii = 0
+    lines = []
+    for line in data.split(b"\n"):
+        if not line.isascii():
+            nonascii += 1
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            bad += 1
+            lines.append(line.decode("utf-8", errors="replace"))
+    decoded = _finish("\n".join(lines), "utf-8")
+    decoded.replaced_lines = bad
+    return decoded, bad, nonascii
 
 
 def _finish(text: str, encoding: str) -> DecodedText:

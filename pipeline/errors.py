@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     documents_failed = 1
     bad_usage = 2
     missing_dependency = 3
+    interrupted = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 
 class KehoachError(Exception):
@@ -23,6 +24,23 @@ class KehoachError(Exception):
 
 class UsageError(KehoachError):
     exit_code = ExitCode.bad_usage
+
+
+class OutputError(UsageError):
+    """The output folder cannot be used (a file, not writable, inside an input folder): found before
+    any work starts."""
+
+
+class SchedulerUnreachable(KehoachError):
+    """The Dask scheduler did not answer; like a missing program, the run cannot start."""
+
+    exit_code = ExitCode.missing_dependency
+
+
+class Interrupted(KehoachError):
+    """The user pressed Ctrl-C; what was saved stays saved and a re-run resumes."""
+
+    exit_code = ExitCode.interrupted
 
 
 class MissingDependency(KehoachError):
@@ -54,6 +72,40 @@ class CorruptFile(DocumentError):
     code = "corrupt_file"
 
 
+class CorruptPdf(CorruptFile):
+    code = "corrupt_pdf"
+
+
+class CorruptDocx(CorruptFile):
+    code = "corrupt_docx"
+
+
+class UnreadableFile(DocumentError):
+    """The file is there but cannot be read (permission, a device, an I/O error)."""
+
+    code = "unreadable"
+
+
+class ImageTooLarge(DocumentError):
+    code = "image_too_large"
+
+
+class TooManyPages(DocumentError):
+    code = "too_many_pages"
+
+
+class DocxTooLarge(DocumentError):
+    code = "docx_too_large"
+
+
+class TextTooLong(DocumentError):
+    code = "text_too_long"
+
+
+class OcrFailed(DocumentError):
+    code = "ocr_failed"
+
+
 class EncryptedFile(DocumentError):
     code = "encrypted"
 
@@ -64,6 +116,12 @@ class UndecodableText(DocumentError):
 
 class NoText(DocumentError):
     code = "no_text"
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: control characters (a newline in a file name, a library's multi-line
+    message) written as escapes, so that one problem stays one line on stderr."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
 
 
 TESSERACT_INSTALL_HINT = "install it with: sudo apt-get install tesseract-ocr tesseract-ocr-vie"

@@ -21,8 +21,9 @@ from extractors.indicators import extract_indicators
 from extractors.references import extract_references
 from extractors.tasks import extract_tasks
 from pipeline.document import Document
-from pipeline.errors import DocumentError, MissingDependency, UsageError
+from pipeline.errors import DocumentError, MissingDependency, TextTooLong, UnreadableFile, UsageError, one_line
 from pipeline.ingest import READERS, choose_reader
+from pipeline.limits import Limits
 from pipeline.normalize import normalise
 from pipeline.restore import restore_stage
 from pipeline.segment import segment
@@ -30,6 +31,8 @@ from schemas import Page, Quality, Record, Restored, Section, Source
 from schemas import Table as TableModel
 
 Stage = Callable[[Document], Document]
+# The content hash of a file that could not be read: none is known (the schema wants 64 hex digits).
+UNKNOWN_SHA256 = "0" * 64
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,10 @@ def build_pipeline(names: list[str] | None = None) -> list[StageSpec]:
 
 
 def ingest(path: Path, options: dict, data: bytes | None = None) -> Document:
-    data = path.read_bytes() if data is None else data
+    try:
+        data = path.read_bytes() if data is None else data
+    except OSError as exc:
+        return _unreadable(path, exc)
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), media_type="application/octet-stream",
                     size_bytes=len(data))
     doc = Document(path=path, source=source)
@@ -92,19 +98,34 @@ def ingest(path: Path, options: dict, data: bytes | None = None) -> Document:
         if mismatch:
             doc.add_error("ingest", "extension_mismatch", mismatch)
         result = READERS[kind](path, data, options)
+        limit = Limits.from_options(options).max_chars
+        if sum(len(p.text) for p in result.pages) > limit:
+            raise TextTooLong(f"the document's text is over {limit} characters, the limit (--max-chars)")
     except DocumentError as exc:
-        doc.add_error(exc.stage, exc.code, str(exc), exc.page, fatal=True)
+        doc.add_error(exc.stage, exc.code, one_line(exc), exc.page, fatal=True)
         return doc
     except MissingDependency as exc:
-        doc.add_error("ingest", "missing_dependency", str(exc), fatal=True)
+        doc.add_error("ingest", "missing_dependency", one_line(exc), fatal=True)
+        return doc
+    except Exception as exc:  # noqa: BLE001 - a reader's defect on this file: this document fails, the batch goes on
+        doc.add_error("ingest", "internal_error", f"internal error reading the file: {type(exc).__name__}: "
+                      f"{one_line(exc)}", fatal=True)
         return doc
     doc.pages = result.pages
     doc.encoding = result.encoding
     for code, message, page in result.warnings:
-        doc.add_error("ingest", code, message, page)
+        doc.add_error("ingest", code, one_line(message), page)
     if not any(p.text.strip() for p in doc.pages):
         doc.add_error("ingest", "no_text", "no text found in the document (blank pages or an image without text)",
                       fatal=True)
+    return doc
+
+
+def _unreadable(path: Path, exc: OSError) -> Document:
+    """The record of a file that is listed but cannot be read (permission, an I/O error)."""
+    doc = Document(path=path, source=Source(path=str(path), sha256=UNKNOWN_SHA256,
+                                            media_type="application/octet-stream", size_bytes=0))
+    doc.add_error("ingest", UnreadableFile.code, f"cannot read the file: {one_line(exc.strerror or exc)}", fatal=True)
     return doc
 
 
@@ -164,7 +185,7 @@ def process_file(path: Path, options: dict | None = None, pipeline: list[str] | 
                 doc = spec.func(doc)
             except Exception as exc:  # a defect of ours on this input: record it, keep the rest
                 doc.add_error(spec.name, "internal_error", f"internal error in stage {spec.name}: "
-                              f"{type(exc).__name__}: {exc}")
+                              f"{type(exc).__name__}: {one_line(exc)}")
     try:
         return to_record(doc)
     except ValidationError as exc:

@@ -3,18 +3,24 @@
 Every file is written to a temporary name in the same folder and renamed over the target, so a
 killed run leaves either the old file or the new one, never half of one. The SQLite database is
 written one transaction per document; it doubles as the run's manifest (content hash, status).
+Temporary names start with ``.kehoach-`` (:data:`TEMP_PREFIX`): only those, and the names earlier
+versions used, are removed when a run starts; a user's own files in OUT are left alone. Every file
+written gets the mode a new file gets from the umask, as the SQLite file does.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
 
 import sqlite_utils
 
+from pipeline.errors import OutputError, one_line
 from schemas import Record
 
 SCHEMA = """
@@ -94,10 +100,31 @@ def _insert(db: sqlite3.Connection, table: str, rows: list[dict], replace: bool 
                    [tuple(row.get(c) for c in columns) for row in rows])
 
 
-def write_atomic(path: Path, text: str) -> None:
+TEMP_PREFIX, TEMP_SUFFIX = ".kehoach-", ".tmp"
+# What versions before 2026-12 named their temporary files: ".plan.json.k3j_x9a2.tmp" (mkstemp's 8
+# characters after the target's name); a user's ".my-notes.tmp" does not match.
+_LEGACY_TEMP = re.compile(r"^\..+\.(?:json|jsonl)\.[a-z0-9_]{8}\.tmp$")
+
+
+def file_mode() -> int:
+    """The mode a new file gets here (0o666 less the umask), as SQLite's own files get it."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for the disk (or the user's quota) being full, from the OS or from SQLite."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.Error) and getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+
+
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     try:
+        os.fchmod(fd, file_mode() if mode is None else mode)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
@@ -115,13 +142,29 @@ def record_json(record: Record) -> str:
 
 class Store:
     def __init__(self, out_dir: Path) -> None:
+        """Open (or create) the output folder; an unusable one is an OutputError (exit 2) here,
+        before any document is read."""
         self.out_dir = Path(out_dir)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.out_dir / "kehoach.sqlite")
-        self.db.executescript(SCHEMA)
+        self.mode = file_mode()
+        where = f"the output folder {one_line(self.out_dir)}"
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise OutputError(f"{where} is a file, not a folder; give another with -o")
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            probe_fd, probe = tempfile.mkstemp(dir=self.out_dir, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+            os.close(probe_fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {where}: {one_line(exc.strerror or exc)}") from exc
+        try:
+            self.db = sqlite3.connect(self.out_dir / "kehoach.sqlite")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise OutputError(f"cannot use {where}/kehoach.sqlite: {one_line(exc)}") from exc
         self.tables = sqlite_utils.Database(self.db)
-        for stale in self.out_dir.glob(".*.tmp"):  # half-written by a run that was killed
-            stale.unlink(missing_ok=True)
+        for stale in self.out_dir.iterdir():  # half-written by a run that was killed
+            if stale.name.endswith(TEMP_SUFFIX) and (stale.name.startswith(TEMP_PREFIX) or _LEGACY_TEMP.match(stale.name)):
+                stale.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.db.close()
@@ -138,7 +181,18 @@ class Store:
         return row[0] if row else None
 
     def save(self, name: str, record: Record) -> None:
-        write_atomic(self.out_dir / f"{name}.json", record_json(record))
+        """The record's JSON file and its rows. Raises OSError or sqlite3.Error when either cannot
+        be written; a JSON file is never left without its row."""
+        path = self.out_dir / f"{name}.json"
+        write_atomic(path, record_json(record), self.mode)
+        try:
+            self.save_rows(name, record)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+
+    def save_rows(self, name: str, record: Record) -> None:
+        """The record in the database only (the manifest, and records.jsonl's source)."""
         rows = {table: [{"document": name, **_flat(item, table)} for item in getattr(record, table)]
                 for table in ITEM_TABLES}
         document = _document_row(name, record)
@@ -158,5 +212,5 @@ class Store:
         """Rewrite ``records.jsonl`` from every record in the database, in name order."""
         rows = self.db.execute("SELECT record FROM documents ORDER BY name").fetchall()
         path = self.out_dir / "records.jsonl"
-        write_atomic(path, "".join(row[0] + "\n" for row in rows))
+        write_atomic(path, "".join(row[0] + "\n" for row in rows), self.mode)
         return path

@@ -204,7 +204,7 @@ BAD = {  # name: (status, first error code, words the message must hold)
     "good": ("ok", None, None),
     "good_layer": ("ok", None, None),
     "zero": ("failed", "empty_file", "empty"),
-    "truncated": ("failed", "corrupt_file", "cannot be parsed"),
+    "truncated": ("failed", "corrupt_pdf", "cannot be parsed"),
     "locked": ("failed", "encrypted", "--password"),
     "tcvn3": ("ok", None, None),
     "png_named": ("failed", "extension_mismatch", "PNG"),

@@ -46,7 +46,7 @@ EXPECTED = {
     "good": ("ok", None),
     "locked": ("failed", "encrypted"),
     "empty": ("failed", "empty_file"),
-    "truncated": ("failed", "corrupt_file"),
+    "truncated": ("failed", "corrupt_pdf"),
     "noise": ("failed", "undecodable_text"),
     "table": ("failed", "unsupported_format"),
 }

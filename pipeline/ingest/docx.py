@@ -16,6 +16,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,8 +24,9 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from pipeline.errors import CorruptFile
+from pipeline.errors import CorruptDocx, DocxTooLarge, one_line
 from pipeline.ingest.base import ReadResult
+from pipeline.limits import Limits
 from pipeline.layout import Cell, PageText, Table, split_spaced_columns, text_line
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -39,15 +41,32 @@ MAX_LAYOUT_COLS = 3
 
 
 def read_docx(path: Path, data: bytes, options: dict) -> ReadResult:
+    limits = Limits.from_options(options)
+    _check_inflated_size(data, limits)
     try:
         document = docx.Document(io.BytesIO(data))
         body = document.element.body
         numbering = Numbering.load(document)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise CorruptFile(f"not a readable .docx file ({type(exc).__name__})") from exc
+    except (PackageNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, EOFError,
+            etree.LxmlError, zlib.error, NotImplementedError) as exc:
+        raise CorruptDocx(f"not a readable .docx file ({type(exc).__name__}: {one_line(exc)})") from exc
     reader = _Reader(numbering)
     reader.block(body)
     return ReadResult(pages=reader.finish(), encoding="utf-8")
+
+
+def _check_inflated_size(data: bytes, limits: Limits) -> None:
+    """Refuse a .docx whose parts would inflate past the limit, from the sizes its zip directory
+    declares (a few MB can hold gigabytes of XML). A part that inflates past its declared size is
+    stopped there by zipfile, and fails its CRC check: the declared sizes are binding."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        raise CorruptDocx(f"not a readable .docx file ({type(exc).__name__}: {one_line(exc)})") from exc
+    if total > limits.max_docx_bytes:
+        raise DocxTooLarge(f"the .docx inflates to {total / 2**20:.0f} MB, over the limit of "
+                           f"{limits.max_docx_bytes / 2**20:.0f} MB (--max-docx-mb)")
 
 
 def _grid_middle(tbl, n_cols: int) -> float:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import pytesseract
 from PIL import Image
 
-from pipeline.errors import TESSERACT_INSTALL_HINT, MissingDependency
+from pipeline.errors import TESSERACT_INSTALL_HINT, MissingDependency, OcrFailed, one_line
 from pipeline.layout import Line, PageText, Word, pieces_from_words, reading_order
 
 # tesseract's OpenMP threads spin against each other on a small machine: one page of a 200-dpi scan
@@ -29,6 +29,8 @@ MAX_NATIVE_DPI = 400
 DOWNSAMPLE_DPI = 300
 # A scan that says nothing of its resolution is taken to be at this one.
 DEFAULT_DPI = 300
+# tesseract (Leptonica) refuses an image wider or taller than this many pixels.
+TESSERACT_MAX_SIDE = 32767
 
 
 @lru_cache(maxsize=1)
@@ -62,13 +64,23 @@ def drop_red(image: Image.Image) -> Image.Image:
 
 def ocr_words(image: Image.Image, lang: str = LANG) -> tuple[list[list[Word]], float | None]:
     """OCR one page image; return its lines as tesseract found them (words with pixel boxes) and the
-    mean word confidence (0-100), or None when tesseract found no word."""
+    mean word confidence (0-100), or None when tesseract found no word. Raises OcrFailed when
+    tesseract refuses the page."""
     check_tesseract()
     image = drop_red(image)
-    # tesseract binarises a grey image anyway; an uncompressed TIFF is the cheapest for it to read
-    with tempfile.NamedTemporaryFile(suffix=".tif") as tmp:
-        image.save(tmp.name, format="TIFF")
-        data = pytesseract.image_to_data(tmp.name, lang=lang, output_type=pytesseract.Output.DICT)
+    # tesseract binarises a grey image anyway; an uncompressed TIFF is the cheapest for it to read.
+    # "raw" because the image keeps its source's compression otherwise (a Group 4 fax scan's, which
+    # only a 1-bit image can be written in). The folder is ours alone: a worker that is killed has
+    # its whole temporary folder removed by the parent (runner.LocalPool).
+    with tempfile.TemporaryDirectory(prefix="kehoach-ocr-") as tmp:
+        source = os.path.join(tmp, "page.tif")
+        image.save(source, format="TIFF", compression="raw")
+        try:
+            data = pytesseract.image_to_data(source, lang=lang, output_type=pytesseract.Output.DICT)
+        except pytesseract.TesseractError as exc:
+            raise OcrFailed(f"tesseract could not read the page: {one_line(exc.message).strip()}") from exc
+    if "text" not in data:  # tesseract wrote no table at all
+        raise OcrFailed("tesseract could not read the page: it returned no result")
     lines: dict[tuple[int, int, int], list[Word]] = {}
     weighted, letters = 0.0, 0
     for i, text in enumerate(data["text"]):
@@ -87,7 +99,16 @@ def ocr_words(image: Image.Image, lang: str = LANG) -> tuple[list[list[Word]], f
 def ocr_page(image: Image.Image, number: int, dpi: float, scale: float = 1.0, lang: str = LANG) -> PageText:
     """One scanned page as a :class:`PageText`: OCR'd words in reading order (the header's and the
     signature's columns each read whole), boxes multiplied by ``scale`` (72/dpi gives PDF points)."""
-    tess_lines, confidence = ocr_words(image, lang)
+    side = max(image.width, image.height)
+    if side > TESSERACT_MAX_SIDE:  # tesseract refuses the page outright ("Image too large")
+        shrink = TESSERACT_MAX_SIDE / side
+        size = (max(1, int(image.width * shrink)), max(1, int(image.height * shrink)))
+        image, scale, dpi = image.resize(size, Image.LANCZOS), scale / shrink, dpi * shrink
+    try:
+        tess_lines, confidence = ocr_words(image, lang)
+    except OcrFailed as exc:
+        exc.page = number
+        raise
     pieces = []
     for words in tess_lines:
         if scale != 1.0:

@@ -21,8 +21,9 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from pipeline.encoding import LEGACY_CONVERTERS, best_legacy_reading
-from pipeline.errors import CorruptFile, EncryptedFile
+from pipeline.errors import CorruptPdf, EncryptedFile, OcrFailed, TooManyPages, one_line
 from pipeline.ingest.base import ReadResult
+from pipeline.limits import Limits
 from pipeline.ingest.ocr import ocr_dpi, ocr_page
 from pipeline.layout import Cell, PageText, Piece, Table, Word, pieces_from_words, reading_order
 
@@ -47,8 +48,17 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
         if "password" in str(exc).lower():
             hint = "the password given is wrong" if password else "give it with --password"
             raise EncryptedFile(f"the PDF is encrypted; {hint}") from exc
-        raise CorruptFile(f"the PDF cannot be parsed ({exc})") from exc
+        raise CorruptPdf(f"the PDF cannot be parsed ({one_line(exc)})") from exc
+    limits = Limits.from_options(options)
+    try:
+        count = len(pdf)
+    except pypdfium2.PdfiumError as exc:
+        raise CorruptPdf(f"the PDF's page tree cannot be read ({one_line(exc)})") from exc
+    if count > limits.max_pages:
+        pdf.close()
+        raise TooManyPages(f"the PDF has {count} pages, over the limit of {limits.max_pages} (--max-pages)")
     result = ReadResult(pages=[], encoding="pdf")
+    unreadable = 0
     encodings: set[str] = set()
     # Scanned pages are OCR'd by a few threads (tesseract runs as a subprocess, so threads are
     # enough); rendering stays at most two pages ahead of them, so memory does not grow with the
@@ -57,20 +67,21 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
     pending: dict[int, Future] = {}
     plumber = _Plumber(data, password)
     with ThreadPoolExecutor(threads) as pool:
-        for index in range(len(pdf)):
+        for index in range(count):
             number = index + 1
             try:
                 page = pdf[index]
                 width, height = page.get_size()
                 chars = _chars(page, height)
+                native = _scan_dpi(page, width, height)
             except pypdfium2.PdfiumError as exc:
-                result.warnings.append(("page_unreadable", f"page cannot be read ({exc})", number))
+                result.warnings.append(("page_unreadable", f"page cannot be read ({one_line(exc)})", number))
                 result.pages.append(PageText(number=number, method="pdf_text"))
+                unreadable += 1
                 continue
             raw = "".join(c[0] for c in chars)
             converted, encoding, score = best_legacy_reading(raw)
             letters = sum(ch.isalpha() for ch in converted)
-            native = _scan_dpi(page, width, height)
             is_stamp = native is not None and letters < STAMP_LETTERS
             if letters >= MIN_LETTERS and score >= MIN_PLAUSIBILITY and not is_stamp:
                 encodings.add(encoding)
@@ -80,7 +91,22 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
                 result.pages.append(_assemble(number, words, tables, width, height))
             else:
                 dpi = ocr_dpi(native)
-                image = page.render(scale=dpi / 72, grayscale=False).to_pil()
+                # a huge page (a 200-inch sheet) is read at the resolution that keeps it within the
+                # pixel limit, rather than rendered to gigabytes
+                fit = 72 * (limits.max_pixels / max(width * height, 1.0)) ** 0.5
+                if fit < dpi:
+                    result.warnings.append(("image_too_large", f"the page is {width / 72:.0f}×{height / 72:.0f} inches; "
+                                            f"read at {fit:.0f} dpi instead of {dpi:.0f} to stay within "
+                                            f"{limits.max_pixels} pixels (--max-pixels)", number))
+                    dpi = fit
+                try:
+                    image = page.render(scale=dpi / 72, grayscale=False).to_pil()
+                except pypdfium2.PdfiumError as exc:
+                    result.warnings.append(("page_unreadable", f"page cannot be rendered ({one_line(exc)})", number))
+                    result.pages.append(PageText(number=number, method="ocr", width=width, height=height))
+                    unreadable += 1
+                    page.close()
+                    continue
                 result.pages.append(PageText(number=number, method="ocr", width=width, height=height, dpi=dpi))
                 pending[number] = pool.submit(ocr_page, image, number, dpi, 72 / dpi)
                 del image
@@ -91,13 +117,19 @@ def read_pdf(path: Path, data: bytes, options: dict) -> ReadResult:
             _collect(result, pending, number)
     plumber.close()
     pdf.close()
+    if count and unreadable == count:
+        raise CorruptPdf(f"none of the PDF's {count} pages can be read ({result.warnings[0][1]})")
     legacy = encodings - {"unicode"}
     result.encoding = "pdf+" + "+".join(sorted(legacy)) if legacy else "pdf"
     return result
 
 
 def _collect(result: ReadResult, pending: dict[int, Future], number: int) -> None:
-    ocr = pending.pop(number).result()
+    try:
+        ocr = pending.pop(number).result()
+    except OcrFailed as exc:  # this page stays blank; the others are read
+        result.warnings.append((exc.code, str(exc), number))
+        return
     page = result.pages[number - 1]
     page.lines, page.confidence = ocr.lines, ocr.confidence
 
