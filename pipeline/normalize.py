@@ -123,7 +123,7 @@ def normalise(doc: Document) -> Document:
     doc.offsets = OffsetMap(positions)
     doc.page_spans = spans
     doc.quality.update(
-        input_form=input_form(doc.text),
+        input_form=input_form(doc.text, ocr=any(page.method == "ocr" for page in doc.pages)),
         encoding=doc.encoding,
         plausibility=round(plausibility(doc.text), 4),
     )

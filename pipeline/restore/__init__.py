@@ -842,7 +842,7 @@ def _inside(spans: list[tuple[int, int]], position: int) -> bool:
 def _is_clean_line(line: str) -> bool:
     """A line whose words are all valid syllables and mostly marked was not damaged: leave it. A
     short line needs more marks to count (``Đã ký: Vo Van Minh`` is two-fifths marked, and damaged)."""
-    if input_form(line) != "clean" or _GLYPH_IN_WORD.search(line):
+    if input_form(line, ocr=True) != "clean" or _GLYPH_IN_WORD.search(line):
         return False
     words = [w for w in WORD.findall(line) if w.isalpha()]
     return len(words) >= 8 or sum(map(has_diacritics, words)) >= 0.6 * len(words)
@@ -875,7 +875,7 @@ def proper_name(name: str) -> str:
     """A name quoted from the text, in proper Vietnamese: restored unless it already is. Extractors
     use it so that a title or an agency outside the gazetteer is written properly even in text that
     was not restored (``Luat Ngan sach nha nudc`` -> ``Luật Ngân sách nhà nước``)."""
-    if input_form(name) in ("clean", "empty"):
+    if input_form(name, ocr=True) in ("clean", "empty"):
         return name
     return load().restore(" ".join(name.split()))
 
