@@ -14,6 +14,7 @@ from proper Vietnamese.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,13 +150,28 @@ def score_sets(pred: set, gold: set) -> Score:
     return Score(tp=tp, fp=len(pred - gold), fn=len(gold - pred))
 
 
+_UNITS = r"(?:xã|phường|đặc khu|thị trấn|thị xã|huyện|quận|thành phố|tỉnh)"
+_COLLECTIVE = re.compile(rf"^(.+?) (?:các )?({_UNITS}(?:(?:, | và ){_UNITS})+)$")
+
+
+def agency_key(name: str | None) -> str | None:
+    """One key for the spellings of a collective (``Ủy ban nhân dân các xã, phường, đặc khu``,
+    ``Ủy ban nhân dân phường, xã, đặc khu``): the same committees, listed in another order, with or
+    without ``các``. Gold is written as printed, and documents print the units in either order."""
+    found = _COLLECTIVE.match(name or "")
+    if not found:
+        return name
+    units = sorted(re.split(r", | và ", found.group(2)))
+    return f"{found.group(1)} các {', '.join(units)}"
+
+
 def _keys(field_name: str, items: list[dict]) -> set:
     if field_name == "references":
         return {r["normalized_id"] or ("title", ocr_key(r.get("title") or "")) for r in items}
     if field_name == "agencies":
-        return {a["name"] for a in items}
+        return {agency_key(a["name"]) for a in items}
     if field_name == "tasks":
-        return {(t["section"], lead) for t in items for lead in (t.get("lead") or [None])}
+        return {(t["section"], agency_key(lead)) for t in items for lead in (t.get("lead") or [None])}
     if field_name == "indicators":
         return {(float(i["value"]) if i.get("value") is not None else None, i.get("unit"), i["operator"])
                 for i in items}
