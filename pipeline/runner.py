@@ -496,8 +496,8 @@ class LocalPool:
         else:
             return
         worker.job = None
+        save(job, record)  # first: a replacement that fails to start must not lose this record
         self._replace(worker)
-        save(job, record)
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers: asked to finish, or (``kill``: on Ctrl-C, a full disk) killed at once."""
