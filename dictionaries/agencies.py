@@ -26,6 +26,10 @@ NATIONAL = {
     "Cục Dân số": "department", "Tổng cục Dân số - Kế hoạch hóa gia đình": "department",
     "Cục Thống kê": "department", "Tổng cục Thống kê": "department",
     "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam": "mass_organisation",
+    "Tòa án nhân dân tối cao": "state_central", "Viện kiểm sát nhân dân tối cao": "state_central",
+    "Ban Thi đua - Khen thưởng Trung ương": "department",
+    # the telecom groups plans assign work to (digital transformation, disaster recovery)
+    "Viettel": "other", "VNPT": "other", "MobiFone": "other",
     "Hội Người cao tuổi": "mass_organisation",
     # provincial departments (Nghị định 150/2025/NĐ-CP) and names plans still use
     "Sở Nội vụ": "department", "Sở Tư pháp": "department", "Sở Tài chính": "department",
@@ -58,6 +62,10 @@ LOCAL_HEADS = {
     "Ban Chỉ đạo Dân số và Phát triển": "steering_committee", "Ban Chỉ đạo công tác Dân số": "steering_committee",
     "Chi cục Dân số - Kế hoạch hóa gia đình": "department", "Ban Văn hóa - Xã hội Hội đồng nhân dân": "people_council",
     "Quân sự": "military", "Bộ Chỉ huy Quân sự": "military",
+    "Ban Chỉ huy Phòng thủ dân sự": "military", "Văn phòng Ban Chỉ huy Phòng thủ dân sự": "military",
+    "Tòa án nhân dân": "other", "Viện kiểm sát nhân dân": "other",
+    "Hội đồng Thi đua - Khen thưởng": "other",
+    "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân": "office",
 }
 
 # Other names for a gazetteer agency -> its canonical name.
@@ -85,7 +93,8 @@ ABBREVIATIONS = {
     "ttdt": "thong tin dien tu", "khhgd": "ke hoach hoa gia dinh", "ds": "dan so", "tw": "trung uong",
     "btv": "ban thuong vu", "bch": "ban chap hanh", "lhpn": "lien hiep phu nu", "lddl": "lien doan lao dong",
     "ttg": "thu tuong chinh phu", "ub": "uy ban", "vn": "viet nam", "tp": "thanh pho", "vh": "van hoa",
-    "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan",
+    "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan", "vp": "van phong",
+    "vpubnd": "van phong uy ban nhan dan",
 }
 # Words that head an agency name not in the gazetteer (issue 4: recognised by their head noun).
 HEAD_NOUNS = {

@@ -33,6 +33,12 @@ _WORD = re.compile(r"[^\W_]+")
 _SO_OCR = {"s", "sb", "sd", "se", "s6", "so"}
 FUZZY_MIN = 88  # rapidfuzz ratio for a damaged name to count as a gazetteer name
 _BREAK = re.compile(r"[;:.()]")
+# "TT. Tỉnh ủy", "VP. HĐND tỉnh": a recipients list's Thường trực and Văn phòng, cut short with a dot
+# before the organ they belong to (the dot does not end the name there)
+_DOTTED_TITLE = re.compile(r"(TT|VP)\.\s*(?=Tỉnh ủy|Thành ủy|Huyện ủy|Đảng ủy|HĐND|UBND|TU\b|Hội đồng|Ủy ban)")
+_DOTTED_EXPANSION = {"TT": "thuong truc", "VP": "van phong"}
+# places whose name holds its unit word: "Hồ Chí Minh" alone is the man, the city is "thành phố Hồ Chí Minh"
+_NAMED_WITH_UNIT = {"Hồ Chí Minh": "thành phố Hồ Chí Minh"}
 
 
 @dataclass(slots=True)
@@ -49,9 +55,10 @@ class _Word:
 def _words(text: str) -> list[_Word]:
     out: list[_Word] = []
     last = 0
+    joined_at = -1  # where a dotted title's organ starts: no break before it
     for match in _WORD.finditer(text):
         gap = text[last:match.start()]
-        brk = bool(_BREAK.search(gap)) or not out
+        brk = (bool(_BREAK.search(gap)) or not out) and match.start() != joined_at
         comma = "," in gap or "/" in gap    # "xã/phường/thị trấn" lists units as commas do
         line = "\n" in gap
         key = _word_key(match.group(0))
@@ -62,6 +69,9 @@ def _words(text: str) -> list[_Word]:
         elif match.group(0).isupper() and key not in ABBREVIATIONS:
             key = _ABBREVIATION_OCR.get(key, key)
         expansion = ABBREVIATIONS.get(key) if match.group(0).isupper() or key in ("ubnd", "hdnd") else None
+        dotted = _DOTTED_TITLE.match(text, match.start()) if match.group(0) in _DOTTED_EXPANSION else None
+        if dotted:
+            expansion, joined_at = _DOTTED_EXPANSION[match.group(0)], dotted.end()
         parts = expansion.split() if expansion else [key]
         for i, part in enumerate(parts):
             out.append(_Word(part, match.start(), match.end(), match.group(0), brk and i == 0,
@@ -274,6 +284,7 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             committee = next(c for c in PARTY_COMMITTEES if name.endswith(c))
             if place is None and unit is None:
                 place = localities.get(PARTY_COMMITTEES[committee])
+            place = _NAMED_WITH_UNIT.get(place, place)
             return (f"{name} {place}" if place else name), kind, n + used
         if name.startswith("Đảng ủy") or name == "Ban Thường vụ":
             inner = _match_at(words, i + n, localities) if i + n < len(words) else None

@@ -135,3 +135,32 @@ def test_no_deadline_from_dates_of_other_things(tmp_path, sentence):
 ])
 def test_committees_of_several_units_are_one_collective(tmp_path, sentence, name):
     assert name in {a.name for a in _doc_of(tmp_path, sentence).agencies}
+
+
+@pytest.mark.parametrize("sentence, names", [
+    # recipients lists: 2957e4f4 "- TT. Tỉnh ủy; - TT. HĐND tỉnh; - VP. Tỉnh ủy", 62f25a03 "TT. Tỉnh ủy, TT. HĐND Tỉnh"
+    ("Nơi nhận:\n- TT. Tỉnh ủy;\n- TT. HĐND tỉnh;\n- VP. Tỉnh ủy;\n- Lưu: VT.",
+     {"Thường trực Tỉnh ủy Nghệ An", "Thường trực Hội đồng nhân dân tỉnh Nghệ An", "Văn phòng Tỉnh ủy Nghệ An"}),
+    # "VP UBND tỉnh" (62f25a03, c5d930a5), "VPUBND" (689f49d2)
+    ("Nơi nhận:\n- VP UBND tỉnh;\n- Lưu: VT.", {"Văn phòng Ủy ban nhân dân tỉnh Nghệ An"}),
+    # courts and procuracies (ae8d299a national, a Đồng Nai plan local), telecom groups (62f25a03, ceb89a53)
+    ("Đề nghị Tòa án nhân dân tối cao, Viện kiểm sát nhân dân tối cao phối hợp.",
+     {"Tòa án nhân dân tối cao", "Viện kiểm sát nhân dân tối cao"}),
+    ("Đề nghị các doanh nghiệp viễn thông (VNPT, Viettel, MobiFone) bảo đảm thông tin liên lạc.",
+     {"VNPT", "Viettel", "MobiFone"}),
+    # civil defence commands (62f25a03, c5d930a5)
+    ("Giao Ban Chỉ huy Phòng thủ dân sự tỉnh chủ trì.", {"Ban Chỉ huy Phòng thủ dân sự tỉnh Nghệ An"}),
+])
+def test_organs_of_recipients_lists_and_beyond_the_seeds(tmp_path, sentence, names):
+    assert names <= {a.name for a in _doc_of(tmp_path, sentence).agencies}
+
+
+def test_the_party_committee_of_ho_chi_minh_city_keeps_its_unit_word(tmp_path):
+    """'Thành ủy Hồ Chí Minh' would name the man: the city is 'thành phố Hồ Chí Minh' (001c610b,
+    31fb08f3, 437c3beb)."""
+    path = tmp_path / "kh.txt"
+    path.write_text("THÀNH ỦY THÀNH PHỐ HỒ CHÍ MINH\nSố: 12-KH/TU\n\nThành phố Hồ Chí Minh, ngày 19 tháng 11 năm 2025\n"
+                    "KẾ HOẠCH\nTriển khai nhiệm vụ\n\nGiao Văn phòng Thành ủy chủ trì, báo cáo Thường trực Thành ủy.",
+                    encoding="utf-8")
+    names = {a.name for a in process_file(path).agencies}
+    assert {"Văn phòng Thành ủy thành phố Hồ Chí Minh", "Thường trực Thành ủy thành phố Hồ Chí Minh"} <= names
