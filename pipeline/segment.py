@@ -84,8 +84,12 @@ def canonical_issuer(raw: str, locality_hint: str | None = None) -> str | None:
                 return organ
             if rest in ("tinh", "thanh pho") and locality_hint:
                 return f"{organ} {rest.replace('tinh', 'tỉnh').replace('thanh pho', 'thành phố')} {locality_hint}"
-            place = places().get(rest)
-            return f"{organ} {place}" if place else f"{organ} {raw.strip()[len(organ_key):].strip()}"
+            words = rest.split()
+            for n in range(len(words), 0, -1):  # the longest run of words that names a place
+                place = places().get(" ".join(words[:n]))
+                if place:
+                    return f"{organ} {place}"
+            return f"{organ} {raw.strip()[len(organ_key):].strip()}"
     return raw.strip() or None
 
 
@@ -100,7 +104,7 @@ def infer_issuer_from_preamble(doc: Document, lines: list[Line]) -> None:
     """Plans without their header (seeds 000, 003) say who issues them: "UBND tỉnh ban hành Kế hoạch"."""
     text_key = re.sub(r"\s+", " ", " ".join(line.key for line in lines[:80]))
     match = re.search(r"((?:ban thuong vu )?(?:uy ban nhan dan|ubnd|tinh uy|thanh uy|dang uy)(?: [a-z]+){0,4}?)"
-                      r"\s+ban hanh\s+(?:ke hoach|chuong trinh|quyet dinh)", text_key)
+                      r"(?:\s+da)?\s+ban hanh\s+(?:ke hoach|chuong trinh|quyet dinh)", text_key)
     if match:
         doc.info.issuer = canonical_issuer(match.group(1), infer_province(doc.text))
 

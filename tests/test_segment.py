@@ -69,3 +69,24 @@ def test_sections_nest_and_stay_inside_text(records):
 def test_signer(records, name, signer):
     s = records[name].document.signer
     assert (s.name, s.position, s.authority) == signer
+
+
+@pytest.mark.parametrize("raw, issuer", [
+    # the place ends where the words after it begin ("… Hà Nội đã ban hành", a speech of ../shared/real)
+    ("ubnd thanh pho ha noi da", "Ủy ban nhân dân thành phố Hà Nội"),
+    ("UBND tỉnh Nghệ An", "Ủy ban nhân dân tỉnh Nghệ An"),
+    ("uy ban nhan dan xa kien hai", "Ủy ban nhân dân xã Kiến Hải"),
+])
+def test_canonical_issuer_takes_the_place_and_nothing_after_it(raw, issuer):
+    from pipeline.segment import canonical_issuer
+
+    assert canonical_issuer(raw) == issuer
+
+
+def test_issuer_from_a_preamble_that_says_da_ban_hanh(tmp_path):
+    from pipeline.stages import process_file
+
+    path = tmp_path / "tham-luan.txt"
+    path.write_text("THAM LUẬN\nXây dựng mô hình thôn không ma túy\n\nThực hiện chỉ đạo, UBND tỉnh Nghệ An đã ban "
+                    "hành Kế hoạch số 12/KH-UBND về xây dựng mô hình.\n", encoding="utf-8")
+    assert process_file(path).document.issuer == "Ủy ban nhân dân tỉnh Nghệ An"
