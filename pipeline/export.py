@@ -21,7 +21,6 @@ from pipeline.batch import Entry
 from pipeline.graph import build_links, number_key
 from pipeline.review import _page_name
 from pipeline.store import write_atomic
-from schemas import Record
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,6 @@ class Column:
 
 def _join(values) -> str:
     return "; ".join(v for v in values if v)
-
-
-def _date(value) -> dt.date | None:
-    return value if isinstance(value, dt.date) else None
 
 
 _LEAD = [
@@ -53,10 +48,6 @@ def _tail() -> list[Column]:
         Column("span_end", 10, lambda e, item: item.span[1] if hasattr(item, "span") else item.end),
         Column("link", 16, None),  # filled per row: needs the item's index
     ]
-
-
-def _counts(record: Record, field: str) -> int:
-    return len(getattr(record, field))
 
 
 DOCUMENT_COLUMNS = [
@@ -76,7 +67,7 @@ DOCUMENT_COLUMNS = [
     Column("pages", 6, lambda e, _: len(e.record.pages)),
     Column("read_as", 12, lambda e, _: _join(sorted({p.method for p in e.record.pages}))),
     Column("input_form", 10, lambda e, _: e.record.quality.input_form),
-    *(Column(field, 9, lambda e, _, f=field: _counts(e.record, f))
+    *(Column(field, 9, lambda e, _, f=field: len(getattr(e.record, f)))
       for field in ("sections", "tasks", "references", "agencies", "indicators", "deadlines")),
     Column("errors", 40, lambda e, _: _join(f"{x.code}: {x.message}" for x in e.record.errors)),
     Column("link", 16, None),

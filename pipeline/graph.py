@@ -103,12 +103,10 @@ def build_links(entries: list[Entry]) -> list[Link]:
                 continue  # a document repeating its own number (a footer, an annex heading)
             link = by_number.get(key)
             if link is None:
-                target = _target(reference, entry.name, index.get(key, []))
-                link = by_number[key] = Link(entry.name, target, reference.normalized_id, reference.doc_type)
+                link = by_number[key] = Link(entry.name, None, reference.normalized_id, reference.doc_type)
                 links.append(link)
-            elif link.target is None and link.doc_type is None:
-                link.doc_type = reference.doc_type
-            if link.target is None:  # a later mention may carry the issuer or date that decides it
+            link.doc_type = link.doc_type or reference.doc_type
+            if link.target is None:  # each mention may carry the issuer or date that decides it
                 link.target = _target(reference, entry.name, index.get(key, []))
             link.mentions.append(reference)
     return links

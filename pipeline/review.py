@@ -288,6 +288,7 @@ def build_site(out_dir: Path, entries: list[Entry] | None = None) -> Path:
     links = build_links(entries)
     page_names = {entry.name: _page_name(entry.name) for entry in entries}
     relations = _relations(links, page_names)
+    rows = {entry.name: _index_row(entry) for entry in entries}
     document_template = env.get_template("document.html")
     for entry in entries:
         record = entry.record
@@ -295,13 +296,13 @@ def build_site(out_dir: Path, entries: list[Entry] | None = None) -> Path:
         images, image_note = render_pages(record, out_dir, site)
         builds_on, built_on_by = relations[entry.name]
         html = document_template.render(
-            name=entry.name, record=record, info=record.document, row=_index_row(entry),
+            name=entry.name, record=record, info=record.document, row=rows[entry.name],
             text=highlight(record.text, marks), items=items, images=images, image_note=image_note,
             outline=_outline(record), builds_on=builds_on, built_on_by=built_on_by,
             restored=len(record.quality.restored))
         write_atomic(site / page_names[entry.name], html)
 
-    rows = sorted((_index_row(e) for e in entries), key=lambda r: (r["status_order"], r["name"]))
+    ordered = sorted(rows.values(), key=lambda r: (r["status_order"], r["name"]))
     cited: dict[str, dict] = {}
     for link in links:
         node = cited.setdefault(number_key(link.number), {"number": link.number, "doc_type": link.doc_type,
@@ -311,5 +312,5 @@ def build_site(out_dir: Path, entries: list[Entry] | None = None) -> Path:
     references = sorted(cited.values(), key=lambda n: (-len(n["by"]), n["number"]))
     write_atomic(site / "references.html", env.get_template("references.html").render(references=references))
     index = site / "index.html"
-    write_atomic(index, env.get_template("index.html").render(rows=rows, out=str(out_dir), kinds=KINDS))
+    write_atomic(index, env.get_template("index.html").render(rows=ordered, out=str(out_dir), kinds=KINDS))
     return index
