@@ -111,6 +111,9 @@ class Restorer:
     NEAR_READINGS = 8               # readings taken from each skeleton an edit or two away (held-out tuned)
     NEIGHBOURS = 4                  # ... by their fit with this many of each neighbour's likeliest
     MAX_BLOCK_LINES = 40            # lines decoded together (context carries across line breaks)
+    LONG_LINE = 20_000              # characters: a longer line is restored in pieces cut at spaces
+    WINDOW = 2000                   # tokens decoded at once (a block of 40 long lines is decoded in windows)
+    WINDOW_CONTEXT = 20             # ... each window but the first decoded with this many tokens before it
     UNSEEN = -7.0                   # log10 P of a syllable the model has never seen
     FOREIGN = -1.0                  # a foreign word the model knows, as written (held-out tuned: -2..0 within 0.02%)
     NEWS_WEIGHT = 0.1               # share of the news bigram model: the most that costs nothing on held-out text
@@ -218,6 +221,16 @@ class Restorer:
         out: list[str] = []
         block: list[str] = []
         for line in lines:
+            if len(line) > self.LONG_LINE:   # (text whose line breaks were lost: memory stays bounded)
+                if block:
+                    restored, n = self._restore_block(block, form)
+                    out.extend(restored)
+                    changed += n
+                    block = []
+                line, n = self._restore_long_line(line, form)
+                out.append(line)
+                changed += n
+                continue
             blank = not line.strip()
             damaged = not blank and not _is_clean_line(line)
             if blank and block and len(block) < self.MAX_BLOCK_LINES:
@@ -239,11 +252,29 @@ class Restorer:
         return "\n".join(out), changed
 
     # ------------------------------------------------------------------------------ internals
+    def _restore_long_line(self, line: str, form: str) -> tuple[str, int]:
+        """A line of over ``LONG_LINE`` characters restored a piece at a time, each piece ending
+        after a space (the context lost at a cut is one word's), so that what a line costs does not
+        grow with it: a megabyte with no line break is ordinary in text pasted from a web page."""
+        pieces, changed, start = [], 0, 0
+        while start < len(line):
+            end = start + self.LONG_LINE
+            if end < len(line):
+                space = line.rfind(" ", start + self.LONG_LINE // 2, end)
+                end = space + 1 if space >= 0 else end
+            piece = line[start:end]
+            if piece.strip() and not _is_clean_line(piece):
+                restored, n = self._restore_block([piece], form)
+                piece, changed = restored[0], changed + n
+            pieces.append(piece)
+            start = end
+        return "".join(pieces), changed
+
     def _restore_block(self, lines: list[str], form: str) -> tuple[list[str], int]:
         tokens_per_line = [self._unglued(self._tokens(line, form), form) for line in lines]
         stream = [t for tokens in tokens_per_line for t in tokens if not t.dust]
         self._complete_from_context(stream)
-        decoded = iter(self._decode(stream))
+        decoded = iter(self._decode_windows(stream))
         choices = [None if t.dust else next(decoded) for tokens in tokens_per_line for t in tokens]
         result, k, changed = [], 0, 0
         for line, tokens in zip(lines, tokens_per_line):
@@ -649,6 +680,20 @@ class Restorer:
         found, logp = np.zeros(mask.shape, bool), np.full(mask.shape, _IMPOSSIBLE, np.float32)
         found[mask], logp[mask] = self._bigram(np.broadcast_to(b, mask.shape)[mask], np.broadcast_to(c, mask.shape)[mask])
         return found, logp
+
+    def _decode_windows(self, tokens: list[_Token]) -> list[str | None]:
+        """``_decode`` over windows of ``WINDOW`` tokens (a 40-line block is one; a line of a megabyte
+        is hundreds): the lattice of a window is megabytes, of the whole line gigabytes. Each window
+        after the first is decoded with the tokens just before it as context, and their choices kept
+        from the window that decoded them as its own."""
+        size, context = self.WINDOW, self.WINDOW_CONTEXT
+        if len(tokens) <= size:
+            return self._decode(tokens)
+        choices: list[str | None] = []
+        for start in range(0, len(tokens), size):
+            before = min(start, context)
+            choices.extend(self._decode(tokens[start - before:start + size])[before:])
+        return choices
 
     def _decode(self, tokens: list[_Token]) -> list[str | None]:
         """Exact second-order Viterbi (a state is the last two choices) over a lattice of
