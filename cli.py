@@ -43,11 +43,15 @@ def run_command(
     max_docx_mb: Annotated[int, typer.Option(
         help="megabytes a .docx may inflate to (from its zip directory)")] = Limits.max_docx_bytes >> 20,
     max_chars: Annotated[int, typer.Option(help="characters of text one document may have")] = Limits.max_chars,
+    max_memory: Annotated[str | None, typer.Option(
+        help="memory one worker may hold with its tesseract, e.g. 4G or 500M (default: 80% of the machine's "
+             "memory shared among the workers); a document past it fails with out_of_memory")] = None,
 ) -> None:
     """Process documents into OUT/<name>.json, OUT/records.jsonl and OUT/kehoach.sqlite."""
     from tqdm import tqdm
 
     from pipeline.errors import Interrupted, one_line
+    from pipeline.memory import MIN_CEILING, format_size, parse_size
     from pipeline.runner import collect_inputs, run
     from pipeline.stages import build_pipeline
 
@@ -63,6 +67,13 @@ def run_command(
         _fail(UsageError("--timeout must be a positive number of seconds"))
     if connect_timeout <= 0:
         _fail(UsageError("--connect-timeout must be a positive number of seconds"))
+    try:
+        memory_ceiling = parse_size(max_memory) if max_memory is not None else None
+    except KehoachError as exc:
+        _fail(exc)
+    if memory_ceiling is not None and memory_ceiling < MIN_CEILING:
+        _fail(UsageError(f"--max-memory must be at least {format_size(MIN_CEILING)}: a worker needs that much "
+                         "to load the language model"))
     limits = {"max_pixels": max_pixels, "max_pages": max_pages, "max_docx_bytes": max_docx_mb << 20,
               "max_chars": max_chars}
     for name, value in limits.items():
@@ -88,7 +99,8 @@ def run_command(
         try:
             summary = run(inputs, out, options={"password": password, "stages": pipeline, **limits}, force=force,
                           only_failed=only_failed, workers=workers, timeout=timeout, scheduler=scheduler,
-                          on_result=report, follow_symlinks=follow_symlinks, connect_timeout=connect_timeout)
+                          on_result=report, follow_symlinks=follow_symlinks, connect_timeout=connect_timeout,
+                          max_memory=memory_ceiling)
         finally:
             bar.close()
     except KeyboardInterrupt:

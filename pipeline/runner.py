@@ -5,8 +5,8 @@ Three engines, one set of semantics (manifest, resume, records):
 
 - ``workers=0``: in this process (debugging; no timeout);
 - ``workers=N``: N worker processes on this machine (:class:`LocalPool`). A document that runs past
-  ``timeout`` has its worker killed; a worker that dies (segfault, out of memory) fails only the
-  document it held; either way the worker is replaced and the batch goes on;
+  ``timeout``, or takes its worker past ``max_memory``, has its worker killed; a worker that dies
+  (segfault) fails only the document it held; either way the worker is replaced and the batch goes on;
 - ``scheduler="tcp://host:8786"``: an existing Dask cluster (``pip install kehoach[dask]``); the
   file's bytes travel with the task, so workers need no shared disk.
 
@@ -41,6 +41,7 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from pipeline.errors import ExitCode, Interrupted, OutputError, SchedulerUnreachable, UsageError, one_line
+from pipeline.memory import default_ceiling, format_size, rss_by_group
 from pipeline.stages import UNKNOWN_SHA256, failed_record, process_file
 from pipeline.store import Store, is_disk_full
 from schemas import Record
@@ -54,7 +55,7 @@ DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds to reach a Dask scheduler
 # An output name longer than this (in UTF-8 bytes) is cut and given a hash: "<name>.json" must fit
 # the 255 bytes a file name may have.
 MAX_NAME_BYTES = 200
-# Test hook for fault injection only: "crash:<name part>" or "hang:<name part>" in a worker.
+# Test hook for fault injection only: "crash:<name part>", "hang:<name part>" or "hog:<name part>" in a worker.
 FAULT_ENV = "KEHOACH_INJECT_FAULT"
 
 
@@ -205,10 +206,14 @@ class _DiskFull(Exception):
 def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force: bool = False,
         only_failed: bool = False, workers: int | None = None, timeout: float | None = DEFAULT_TIMEOUT,
         scheduler=None, on_result: Callable[[Path, Record | None], None] | None = None,
-        follow_symlinks: bool = False, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> RunSummary:
+        follow_symlinks: bool = False, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        max_memory: int | None = None) -> RunSummary:
     """Process every input into ``out_dir``. ``on_result(path, record)`` is called per document as
     it is saved (record None when it was skipped). ``workers``: processes on this machine (default:
     all cores; 0: in this process). ``scheduler``: a Dask scheduler address (or Client) instead.
+    ``max_memory``: bytes a local worker may hold, with its tesseract (default: its share of the
+    machine, :func:`pipeline.memory.default_ceiling`); not enforced in this process nor on Dask,
+    whose nannies have their own ``memory_limit``.
 
     Raises OutputError (exit 2) for an output folder that cannot be used, before any work;
     Interrupted (exit 130) on Ctrl-C, after records.jsonl is rewritten from what was saved."""
@@ -270,7 +275,8 @@ def run(inputs: list[Path], out_dir: Path, *, options: dict | None = None, force
                 workers = workers or os.cpu_count() or 1
                 if len(jobs) < workers:  # few large documents: the spare cores OCR pages in parallel
                     options = {**options, "ocr_threads": max(1, (os.cpu_count() or 1) // max(1, len(jobs)))}
-                LocalPool(min(workers, len(jobs)) or 1, options, timeout).run(jobs, save)
+                size = min(workers, len(jobs)) or 1
+                LocalPool(size, options, timeout, max_memory or default_ceiling(workers)).run(jobs, save)
         except _DiskFull as exc:
             summary.problems.append(str(exc))
         except KeyboardInterrupt:
@@ -392,16 +398,19 @@ class _Worker:
 
 
 class LocalPool:
-    """Worker processes that each hold one document at a time. The parent enforces the timeout by
-    killing the worker's process group, and notices a dead worker by its process sentinel; either
-    way the worker's temporary folder is removed."""
+    """Worker processes that each hold one document at a time. The parent enforces the timeout and
+    the memory ceiling by killing the worker's process group, and notices a dead worker by its
+    process sentinel; either way the worker's temporary folder is removed."""
 
-    def __init__(self, size: int, options: dict, timeout: float | None):
+    MEMORY_POLL = 0.25   # seconds between looks at the workers' memory (a worker grows ~300 MB/s at most)
+
+    def __init__(self, size: int, options: dict, timeout: float | None, max_memory: int | None = None):
         # one tesseract thread per OCR call: the parallelism is ours (workers, page threads)
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self.context = mp.get_context("spawn")
         self.options = options
         self.timeout = timeout
+        self.max_memory = max_memory
         self.workers: list[_Worker] = []
         try:
             for _ in range(size):
@@ -462,18 +471,27 @@ class LocalPool:
                         worker.conn.send(str(worker.job.path))
                 busy = [w for w in self.workers if w.job]
                 wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=self._wait_time(busy))
+                held = self._memory(busy)
                 for worker in busy:
-                    self._check(worker, save)
+                    self._check(worker, save, held.get(worker.process.pid, 0))
             finished = True
         finally:
             self.close(kill=not finished)
 
     def _wait_time(self, busy: list[_Worker]) -> float | None:
+        poll = self.MEMORY_POLL if self.max_memory else None
         if self.timeout is None:
-            return None
-        return max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic())
+            return poll
+        until_timeout = max(0.0, min(w.started + self.timeout for w in busy) - time.monotonic())
+        return until_timeout if poll is None else min(poll, until_timeout)
 
-    def _check(self, worker: _Worker, save: Callable[[Job, Record], None]) -> None:
+    def _memory(self, busy: list[_Worker]) -> dict[int, int]:
+        """Resident bytes of each busy worker's process group, by its pid (empty: not watched)."""
+        if not self.max_memory:
+            return {}
+        return rss_by_group({w.process.pid for w in busy if w.process.pid}) or {}
+
+    def _check(self, worker: _Worker, save: Callable[[Job, Record], None], held: int = 0) -> None:
         job = worker.job
         payload = None
         try:
@@ -490,6 +508,10 @@ class LocalPool:
             how = f"signal {signal.Signals(-code).name}" if code and code < 0 else f"exit code {code}"
             record = failed_record(job.path, job.sha256, job.size, "worker_crashed",
                                    f"the worker processing this document died ({how}); the batch went on")
+        elif self.max_memory and held > self.max_memory:
+            record = failed_record(job.path, job.sha256, job.size, "out_of_memory",
+                                   f"the worker processing this document used {format_size(held)}, over the "
+                                   f"{format_size(self.max_memory)} allowed (--max-memory); the worker was stopped")
         elif self.timeout is not None and time.monotonic() - worker.started > self.timeout:
             record = failed_record(job.path, job.sha256, job.size, "timeout",
                                    f"processing took longer than {self.timeout:g} s; the worker was stopped")
@@ -523,13 +545,17 @@ def process_remote(path: str, data: bytes, options: dict) -> str:
 
 
 def _inject_fault(path: str) -> None:
-    """The fault-injection hook (``KEHOACH_INJECT_FAULT``, tests only): crash or hang on a name."""
+    """The fault-injection hook (``KEHOACH_INJECT_FAULT``, tests only): crash, hang, or take memory
+    (25 MB every 50 ms, up to 4 GB) on a name."""
     kind, _, part = os.environ.get(FAULT_ENV, "").partition(":")
     if part and part in path:
         if kind == "crash":
             os.kill(os.getpid(), signal.SIGSEGV)
         elif kind == "hang":
             time.sleep(10 ** 6)
+        elif kind == "hog":
+            held = [b"x" * (25 << 20) for _ in range(160) if time.sleep(0.05) is None]
+            time.sleep(10 ** 6 + len(held))
 
 
 def run_on_dask(jobs: list[Job], scheduler, options: dict, save: Callable[[Job, Record], None],

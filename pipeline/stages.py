@@ -107,6 +107,9 @@ def ingest(path: Path, options: dict, data: bytes | None = None) -> Document:
     except MissingDependency as exc:
         doc.add_error("ingest", "missing_dependency", one_line(exc), fatal=True)
         return doc
+    except MemoryError:
+        doc.add_error("ingest", "out_of_memory", OUT_OF_MEMORY, fatal=True)
+        return doc
     except Exception as exc:  # noqa: BLE001 - a reader's defect on this file: this document fails, the batch goes on
         doc.add_error("ingest", "internal_error", f"internal error reading the file: {type(exc).__name__}: "
                       f"{one_line(exc)}", fatal=True)
@@ -164,6 +167,10 @@ def _table(doc: Document, table) -> TableModel:
     )
 
 
+# Python's own MemoryError: an allocation refused (a ulimit, an address-space limit), not --max-memory's kill
+OUT_OF_MEMORY = "the process ran out of memory on this document (an allocation was refused)"
+
+
 def failed_record(path: Path, sha256: str, size: int, code: str, message: str, stage: str = "run") -> Record:
     """The record of a document that never came back from its worker (timeout, crash)."""
     source = Source(path=str(path), sha256=sha256, media_type="application/octet-stream", size_bytes=size)
@@ -183,6 +190,9 @@ def process_file(path: Path, options: dict | None = None, pipeline: list[str] | 
         for spec in stages:
             try:
                 doc = spec.func(doc)
+            except MemoryError:
+                doc.add_error(spec.name, "out_of_memory", OUT_OF_MEMORY, fatal=True)
+                break
             except Exception as exc:  # a defect of ours on this input: record it, keep the rest
                 doc.add_error(spec.name, "internal_error", f"internal error in stage {spec.name}: "
                               f"{type(exc).__name__}: {one_line(exc)}")

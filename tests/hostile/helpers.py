@@ -61,12 +61,13 @@ exec sleep 300
 """
 
 
-def fake_tesseract(folder: Path) -> tuple[dict, Path]:
-    """A folder with the fake tesseract, and the environment that puts it first on the PATH."""
+def fake_tesseract(folder: Path, script_text: str = FAKE_TESSERACT) -> tuple[dict, Path]:
+    """A folder with a fake tesseract (by default one that hangs), and the environment that puts it
+    first on the PATH."""
     bin_dir = folder / "bin"
     bin_dir.mkdir(parents=True)
     script = bin_dir / "tesseract"
-    script.write_text(FAKE_TESSERACT)
+    script.write_text(script_text)
     script.chmod(0o755)
     pids = folder / "tesseract.pids"
     return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_TESSERACT_PIDS": str(pids)}, pids
@@ -109,3 +110,21 @@ def kill_all(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+HOG_TESSERACT = """#!/usr/bin/env python3
+# A tesseract that answers the version and language questions and then takes memory on every page
+# (25 MB every 50 ms, up to 4 GB), writing its pid first: an OCR call that runs away.
+import os, sys, time
+if "--version" in sys.argv:
+    print("tesseract 5.3.0"); sys.exit(0)
+if "--list-langs" in sys.argv:
+    print('List of available languages in "/fake/" (2):'); print("eng"); print("vie"); sys.exit(0)
+with open(os.environ["FAKE_TESSERACT_PIDS"], "a") as pids:
+    pids.write(f"{os.getpid()}\\n")
+held = []
+for _ in range(160):
+    held.append(b"x" * (25 << 20))
+    time.sleep(0.05)
+time.sleep(300)
+"""

@@ -12,26 +12,14 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from pipeline.runner import FAULT_ENV
 from tests.conftest import ROOT
-from tests.hostile.helpers import (KEHOACH, alive, assert_clean_stderr, fake_tesseract, kehoach, kill_all,
+from tests.hostile.helpers import (KEHOACH, alive, assert_clean_stderr, fake_tesseract, kehoach,
                                    processes_with, summary_of, wait_until, write_plans)
 
 FAST = ["--stages", "normalise"]
-
-
-@pytest.fixture
-def run_tmp(tmp_path):
-    """A TMPDIR of the run's own; afterwards, no process of the run may be left (killed if one is)."""
-    folder = tmp_path / "tmp"
-    folder.mkdir()
-    yield folder
-    left = processes_with(f"TMPDIR={folder}")
-    kill_all(left)
-    assert not left, f"processes left behind: {left}"
 
 
 def pids_in(path) -> list[int]:
