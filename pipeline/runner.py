@@ -65,10 +65,11 @@ def is_sidecar(path: Path) -> bool:
 
 def collect_inputs(inputs: Iterable[Path], exclude: Path | None = None, follow_symlinks: bool = False,
                    skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
-    """Files given, and the files under folders given (recursively, hidden ones skipped), in a
-    stable order; ``exclude`` (the output folder) and gold-corpus sidecar files are never read. A
-    symbolic link in a folder that points outside it is skipped unless ``follow_symlinks`` (a link
-    to /etc/passwd would otherwise be read and stored); it is added to ``skipped`` with the reason."""
+    """Files given, and the files under folders given (recursively), in a stable order; ``exclude``
+    (the output folder) and gold-corpus sidecar files are never read. Skipped, and added to
+    ``skipped`` with the reason: a hidden file or folder in a folder (``.git``, ``..txt``: once per
+    hidden folder, not per file in it), and a symbolic link in a folder that points outside it,
+    unless ``follow_symlinks`` (a link to /etc/passwd would otherwise be read and stored)."""
     files: list[Path] = []
     for item in inputs:
         item = Path(item)
@@ -76,7 +77,13 @@ def collect_inputs(inputs: Iterable[Path], exclude: Path | None = None, follow_s
             root = item.resolve()
             for path in sorted(item.rglob("*")):
                 rel = path.relative_to(item)
-                if any(part.startswith(".") for part in rel.parts) or is_sidecar(path) or not path.is_file():
+                hidden = [i for i, part in enumerate(rel.parts) if part.startswith(".")]
+                if hidden:
+                    if hidden == [len(rel.parts) - 1] and skipped is not None and (path.is_file() or path.is_dir()):
+                        kind = "folder" if path.is_dir() else "file"
+                        skipped.append((path, f"a hidden {kind} (its name starts with a dot); give it by name to read it"))
+                    continue
+                if is_sidecar(path) or not path.is_file():
                     continue
                 target = path.resolve()
                 if exclude and exclude.resolve() in target.parents:

@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline.errors import EmptyFile, UnsupportedFormat
+from pipeline.errors import CorruptDocx, EmptyFile, UnsupportedFormat
 from pipeline.ingest.base import ReadResult
 from pipeline.ingest.doc import read_doc
 from pipeline.ingest.docx import read_docx
@@ -50,7 +50,7 @@ def sniff(data: bytes) -> str | None:
                 if "word/document.xml" in archive.namelist():
                     return "docx"
         except zipfile.BadZipFile:
-            return None
+            return "broken_zip"   # a zip cut short (a download or copy that stopped) or damaged
         return "zip"
     return None
 
@@ -65,7 +65,9 @@ def choose_reader(path: Path, data: bytes) -> tuple[str, str, str | None]:
         raise EmptyFile("the file is empty (0 bytes)")
     by_extension = EXTENSIONS.get(path.suffix.lower())
     sniffed = sniff(data)
-    if sniffed is None or sniffed == "zip":
+    if sniffed == "broken_zip" and by_extension == "docx":
+        raise CorruptDocx("the Word file is damaged or cut short: its zip directory cannot be read")
+    if sniffed in (None, "zip", "broken_zip"):
         if by_extension == "txt" or (by_extension is None and sniffed is None and path.suffix == ""):
             return "txt", MEDIA_TYPES["txt"], None
         if by_extension in (None, "txt"):

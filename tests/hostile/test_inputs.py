@@ -102,6 +102,26 @@ def test_a_symlink_leaving_the_input_folder_is_not_followed(tmp_path):
     assert "mật khẩu" in json.loads((out / "link.json").read_text(encoding="utf-8"))["text"]
 
 
+def test_hidden_files_and_folders_are_skipped_with_a_notice(tmp_path):
+    plans = tmp_path / "in"
+    write_plans(plans, 1)
+    (plans / "..txt").write_text("Kế hoạch", encoding="utf-8")
+    (plans / ".git").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (plans / ".git" / name).write_text("Kế hoạch", encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(plans), "-o", str(out), "--workers", "0", *FAST])
+    assert result.exit_code == 0, result.output
+    notices = [l for l in result.output.splitlines() if ": skipped: " in l]
+    assert notices == [f"kehoach: {plans / '..txt'}: skipped: a hidden file (its name starts with a dot); "
+                       "give it by name to read it",
+                       f"kehoach: {plans / '.git'}: skipped: a hidden folder (its name starts with a dot); "
+                       "give it by name to read it"]
+    assert [p.name for p in out.glob("*.json")] == ["plan00.json"]
+    by_name = runner.invoke(app, ["run", str(plans / "..txt"), "-o", str(out), "--workers", "0", *FAST])
+    assert by_name.exit_code == 0 and (out / "..json").exists()
+
+
 def test_a_newline_in_a_file_name_keeps_the_message_on_one_line(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

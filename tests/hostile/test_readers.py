@@ -102,7 +102,14 @@ def hostile(folder: Path) -> dict[str, tuple[Path, dict]]:
         "inflating_docx": (docx_with(folder / "inflating.docx", paragraphs(3000)), {"max_docx_bytes": 1 << 20}),
         "lying_docx": (docx_with(folder / "lying.docx", paragraphs(300), declared_size=2000), {}),
         "long_text": (folder / "long.txt", {"max_chars": 100}),
+        "cut_short_docx": (cut_short(docx_with(folder / "cut.docx", paragraphs(30))), {}),
     }
+
+
+def cut_short(path: Path) -> Path:
+    """The file's first half only: a download or a copy that stopped."""
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    return path
 
 
 EXPECTED = {  # name: (code, words the message holds, page)
@@ -116,6 +123,7 @@ EXPECTED = {  # name: (code, words the message holds, page)
     "inflating_docx": ("docx_too_large", "(--max-docx-mb)", None),
     "lying_docx": ("corrupt_docx", "BadZipFile", None),
     "long_text": ("text_too_long", "(--max-chars)", None),
+    "cut_short_docx": ("corrupt_docx", "damaged or cut short", None),
 }
 
 
