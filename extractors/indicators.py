@@ -21,16 +21,29 @@ from schemas import Indicator
 
 # a line that opens a list of targets: "2. Chỉ tiêu kế hoạch năm 2025 (Phụ lục chi tiết đính kèm):"
 _ANCHOR = re.compile(r"^[ \t]*(?:\S{1,6}[.)][ \t]*)?(?:cac )?chi tieu[^\n]*:[ \t]*$", re.M)
-# a target stated in running text: "Tập huấn cho 100% cộng tác viên", "đạt trên 90%"
-# (a word before it says how: "cho 100%", "đạt khoảng 22%", "phấn đấu 100%", "bảo đảm 100%",
-# "giảm 50%", "tăng trên 3%"; or it opens a list item: "- 100% phường, xã ... phải có ...")
+# a target stated in running text: "Tập huấn cho 100% cộng tác viên", "đạt trên 90%". A word
+# before it says how: "cho 100%", "đạt khoảng 22%", "phấn đấu 100%", "bảo đảm 100%", "giảm 50%",
+# "tăng trên 3%", "dưới 109 bé trai/100 bé gái", "đạt từ 98% trở lên", "tăng bình quân 10 - 12%/năm";
+# or it opens a list item ("- 100% phường, xã ... phải có ...") or a clause of a sentence that set
+# a target ("Phấn đấu ... đạt 90%; 70% phụ nữ mang thai được tầm soát ...").
 _IN_TEXT = re.compile(r"(?:\b(?P<word>cho|phan dau(?: dat)?|dat(?: khoang| tren| toi thieu| it nhat)?|tren|toi thieu|it nhat|"
-                      r"bao dam|dam bao|giam(?: it nhat| toi thieu)?|tang(?: them)?(?: tren)?)\s+|^[ \t]*[-+•][ \t]*)"
-                      r"(?P<value>\d+(?:[.,]\d+)?)\s*%", re.M)
+                      r"bao dam|dam bao|giam(?: it nhat| toi thieu)?|tang(?: them)?(?: tren)?|(?:xuong )?duoi|"
+                      r"binh quan)\s+(?P<from>tu\s+)?|^[ \t]*[-+•][ \t]*|(?P<clause>;[ \t]*))"
+                      r"(?P<value>\d+(?:[.,]\d+)*)(?:\s*[-–]\s*(?P<max>\d+(?:[.,]\d+)?))?"
+                      r"(?=\s*[^\W\d_%‰]|\s*[%‰])", re.M)
+# a target in other units than % is taken only where the sentence says it is one (results of past
+# years are quoted with the same verbs: "ước đạt 368.000 tấn", "đã đạt")
+_TARGET_SENTENCE = re.compile(r"\bphan dau\b|\bchi tieu\b|\bmuc tieu\b|\bden nam (?:19|20)\d\d\b")
+_RESULT_BEFORE = re.compile(r"\b(?:uoc|da|duoc)\s+$")
 _HEADING = re.compile(r"^\s*(?:[ivxlc]+|\d+(?:\.\d+)*)\s*[.)]\s", re.M)
 _ITEM = re.compile(r"^\s*[-+•*]\s*", re.M)
 _NUMBER = r"(\d+(?:[.,]\d+)*)"
-_UNIT_WORDS = ["bé trai/100 bé gái", "lần/năm", "người", "trẻ", "cơ sở", "xã", "lượt", "%", "‰"]
+_UNIT_WORDS = ["bé trai/100 bé gái", "con/phụ nữ", "lần/năm", "triệu USD", "tỷ USD", "nghìn tỷ đồng", "tỷ đồng",
+               "triệu đồng", "nghìn tấn", "tấn", "ha", "người", "trẻ", "cơ sở", "xã", "lượt", "%/năm", "%", "‰"]
+# units in which running text states a target without a "Chỉ tiêu" list (the others above are
+# counts of what a list's item names)
+_MEASURES = {"%", "%/năm", "‰", "bé trai/100 bé gái", "con/phụ nữ", "triệu USD", "tỷ USD", "nghìn tỷ đồng",
+             "tỷ đồng", "triệu đồng", "nghìn tấn", "tấn", "ha"}
 _OPERATORS = [  # (operator, pattern before the number), on the key
     (">=", re.compile(r"(?:>=|≥|it nhat|toi thieu|khong duoi)\s*$")),
     ("<=", re.compile(r"(?:<=|≤|toi da|khong qua|khong vuot qua)\s*$")),
@@ -59,17 +72,50 @@ def extract_indicators(doc: Document) -> Document:
     for match in _IN_TEXT.finditer(key):
         if any(s <= match.start() < e for s, e in taken):
             continue
-        word = match["word"] or ""
-        operator = ("decrease" if word.startswith("giam") else "increase" if word.startswith("tang") else
-                    ">" if "tren" in word else ">=" if "toi thieu" in word or "it nhat" in word else "=")
-        clause_start = max(key.rfind(c, 0, match.start()) for c in ";.\n:") + 1
-        clause_end = min([e for e in (key.find(c, match.end()) for c in ";.\n") if e >= 0] or [len(key)])
-        found.append(Indicator(text=text[clause_start:clause_end].strip(), span=(match.start(), match.end()),
-                               name=re.sub(r"\s+", " ", text[clause_start:clause_end]).strip(" -:;,.") or None,
-                               operator=operator, value=_number(match["value"]), unit="%"))
+        indicator = _in_text(text, key, match)
+        if indicator:
+            found.append(indicator)
     found.sort(key=lambda i: i.span[0])
     doc.indicators = found
     return doc
+
+
+def _in_text(text: str, key: str, match: re.Match[str]) -> Indicator | None:
+    """The target ``match`` found in running text, or None where its unit is not a measure or, for
+    units other than percentages, its sentence does not set a target."""
+    unit = _unit(text[match.end("value") if match["max"] is None else match.end("max"):match.end() + 40])
+    if unit not in _MEASURES:
+        return None
+    sentence_start = max(key.rfind(c, 0, match.start()) for c in ".\n") + 1
+    sentence = key[sentence_start:match.start()]
+    if match["clause"] is not None and not re.search(r"\bphan dau\b|\bdat\b", sentence):
+        return None   # a clause opens with a number only in a sentence that set targets before it
+    if _RESULT_BEFORE.search(key, max(0, match.start() - 8), match.start()):
+        return None
+    if not unit.startswith("%") and not _TARGET_SENTENCE.search(sentence):
+        return None
+    word = match["word"] or ""
+    after = key[match.end():match.end() + 30]
+    if match["max"] is not None:
+        operator = "range"
+    elif match["from"] and re.match(r"\s*\S+\s+tro len\b", after):
+        operator = ">="
+    else:
+        operator = ("decrease" if word.startswith("giam") else "increase" if word.startswith("tang") else
+                    "<" if "duoi" in word else ">" if "tren" in word else
+                    ">=" if "toi thieu" in word or "it nhat" in word else "=")
+    clause_start = max(key.rfind(c, 0, match.start("value")) for c in ";.\n:") + 1
+    clause_end = min([e for e in (key.find(c, match.end()) for c in ";.\n") if e >= 0] or [len(key)])
+    end = match.end()
+    rest = text[end:end + 40]
+    written = rest.lstrip()
+    if fold(written[:len(unit)]) == fold(unit):   # the unit as printed belongs to the span ("%/ năm" does not)
+        end += len(rest) - len(written) + len(unit)
+    start = match.start("value") if match["word"] is None else match.start()
+    return Indicator(text=text[clause_start:clause_end].strip(), span=(start, end),
+                     name=re.sub(r"\s+", " ", text[clause_start:clause_end]).strip(" -:;,.") or None,
+                     operator=operator, value=_number(match["value"]),
+                     value_max=_number(match["max"]) if match["max"] else None, unit=unit)
 
 
 def _parse(text: str, key: str, start: int, end: int, year: int | None) -> Indicator | None:
@@ -117,6 +163,8 @@ def _unit(after: str) -> str | None:
     stripped = after.lstrip()
     if re.match(r"%\s*[oở]|‰", stripped):
         return "‰"
+    if re.match(r"%\s*/\s*năm", stripped):
+        return "%/năm"
     if stripped.startswith("%"):
         return "%"
     folded = fold(stripped[:40])

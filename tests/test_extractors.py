@@ -314,6 +314,41 @@ def test_ocr_permille_and_no_targets_outside_lists(increase):
     assert [(i.value, i.unit, i.operator) for i in extract_indicators(doc).indicators] == [(0.3, "‰", "increase")]
 
 
+# each phrasing as two development plans print it (../shared/plans: population, gender equality,
+# elections, exports of farm produce, state budget report)
+RUNNING_TARGETS = [
+    ("Phấn đấu tổng tỷ suất sinh đạt 2,1 con/phụ nữ; tỷ số giới tính khi sinh dưới 109 bé trai/100 bé gái.",
+     [(2.1, None, "con/phụ nữ", "="), (109.0, None, "bé trai/100 bé gái", "<")]),
+    ("Tổng sản phẩm Xoài tham gia xuất khẩu phấn đấu đến năm 2030 đạt 18.000 tấn; tổng giá trị đến năm 2030 "
+     "dự kiến đạt trên 48,3 triệu USD, tốc độ tăng bình quân 08 - 09%/năm.",
+     [(18000.0, None, "tấn", "="), (48.3, None, "triệu USD", ">"), (8.0, 9.0, "%/năm", "range")]),
+    ("Tăng trưởng giai đoạn 2026 - 2030 bình quân 10 - 10,5%/năm.", [(10.0, 10.5, "%/năm", "range")]),
+    ("Có tỷ lệ cử tri đi bầu cử đạt từ 98% trở lên.", [(98.0, None, "%", ">=")]),
+    ("Giảm tỷ trọng lao động nữ trong khu vực nông nghiệp xuống dưới 30% vào năm 2025.", [(30.0, None, "%", "<")]),
+    ("Phấn đấu tỷ lệ thanh niên được tư vấn đạt 90%; 70% phụ nữ mang thai được tầm soát.",
+     [(90.0, None, "%", "="), (70.0, None, "%", "=")]),
+]
+NOT_TARGETS = [
+    "Sản lượng chế biến tôm ước đạt 368.000 tấn, đạt kế hoạch năm.",      # a result, not a target
+    "Kim ngạch xuất khẩu năm 2024 đạt 2.600 triệu USD.",                 # a past year's figure
+    "Trẻ em dưới 15 tuổi được khám; 12 xã đã hoàn thành.",               # an age; a count in a clause
+]
+
+
+@pytest.mark.parametrize("text, expected", RUNNING_TARGETS)
+def test_targets_in_running_text(text, expected):
+    found = extract_indicators(make_doc(text)).indicators
+    assert [(i.value, i.value_max, i.unit, i.operator) for i in found] == expected
+    for indicator in found:
+        printed = text[indicator.span[0]:indicator.span[1]]
+        assert printed.rstrip().endswith(("%", "/năm", indicator.unit)), printed
+
+
+@pytest.mark.parametrize("text", NOT_TARGETS)
+def test_figures_that_are_not_targets(text):
+    assert extract_indicators(make_doc(text)).indicators == []
+
+
 def test_extractors_cope_with_text_as_it_comes():
     """Issue 4: the extractors must already cope with damaged text, restoration off, and meet the same
     gates as with it (corpus/thresholds.json, test_eval_gate_on_gold_corpus)."""
