@@ -66,6 +66,11 @@ LOCAL_HEADS = {
     "Tòa án nhân dân": "other", "Viện kiểm sát nhân dân": "other",
     "Hội đồng Thi đua - Khen thưởng": "other",
     "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân": "office",
+    # 2025: a province's newspaper and radio-television merged ("Báo và Phát thanh, Truyền hình Cần
+    # Thơ"), the provincial tax and social insurance offices renamed ("Thuế tỉnh Lâm Đồng", "Bảo hiểm
+    # xã hội tỉnh Lâm Đồng"); kind "other" keeps a bare "Thuế …" opening a sentence from being one
+    "Báo và Phát thanh, Truyền hình": "press",
+    "Thuế": "other", "Bảo hiểm xã hội": "other",
 }
 
 # Other names for a gazetteer agency -> its canonical name.

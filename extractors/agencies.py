@@ -21,7 +21,7 @@ from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEA
                                    PARTY_COMMITTEES, PLACE_NAMED)
 from dictionaries.places import infer_province, places, province_units
 from pipeline.document import Document
-from pipeline.vntext import WORD, fold, folded_syllables, ocr_key
+from pipeline.vntext import WORD, fold, folded_syllables, has_diacritics, is_valid_syllable, ocr_key
 from schemas import Agency, Mention
 
 UNITS = {"tinh": "tỉnh", "thanh pho": "thành phố", "xa": "xã", "phuong": "phường", "huyen": "huyện",
@@ -88,6 +88,10 @@ _ABBREVIATION_OCR = {key[:i] + letter + key[i + 1:]: key for key in ABBREVIATION
 
 @lru_cache(maxsize=100_000)
 def _word_key(word: str) -> str:
+    """The word's key, OCR's confusions undone; a word printed with its marks and valid as it is
+    is taken as written (``Thuế`` is the tax office, not OCR's ``thue`` for ``thực``)."""
+    if has_diacritics(word) and is_valid_syllable(word.lower()):
+        return fold(word)
     return ocr_key(word).lower()
 
 

@@ -118,6 +118,10 @@ AGENCIES = [
     ("- TT BÙ, HPND xí; (Báo cáo)", KIEN_HAI, "Hội đồng nhân dân xã Kiến Hải"),     # Đ read as P
     ("theo chi dao ciia B§ Chinh tri,", KIEN_HAI, "Bộ Chính trị"),
     ("8. Mt tran To qudc va cac to chirc chinh tri", KIEN_HAI, "Ủy ban Mặt trận Tổ quốc Việt Nam xã Kiến Hải"),
+    # 2025 names (../shared/real report on Project 06, development plans on population and exports)
+    ("9. Bảo hiểm xã hội tỉnh", "Ủy ban nhân dân tỉnh Lâm Đồng", "Bảo hiểm xã hội tỉnh Lâm Đồng"),
+    ("10. Thuế tỉnh Lâm Đồng và Sở Xây dựng", None, "Thuế tỉnh Lâm Đồng"),
+    ("Báo và Phát thanh, Truyền hình Cần Thơ", None, "Báo và Phát thanh, Truyền hình Cần Thơ"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -150,6 +154,8 @@ def test_names_of_one_body_in_one_document_are_one_agency():
     "phối hợp liên ngành của ban chỉ đạo công tác dân số và phát triển các cấp",
     "Trung tâm Y tế (Trung tâm y tế liên xã, phường trong tương lai)",   # the one in brackets
     "270/KH-UBND của các đơn vị",       # no agency starts inside an abbreviation's expansion
+    "Thuế thu nhập cá nhân được miễn",  # a tax is not the tax office
+    "Bảo hiểm xã hội bắt buộc",
 ])
 def test_descriptions_are_not_agencies(text):
     doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Bình Dương")
