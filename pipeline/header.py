@@ -212,6 +212,11 @@ def title_after(lines: list[str], i: int) -> tuple[str | None, int]:
     return title, end
 
 
+# a line of an addressees list at least this share of the list's longest that ends without
+# punctuation was cut at the margin: the next line goes on with it
+WRAPPED_SHARE, WRAPPED_MIN = 0.8, 40   # (and this long: "- Sở Y tế" / "- Sở Nội vụ" were not cut)
+
+
 def _addressees(region: list[str], first: int, col: int) -> tuple[list[str], int]:
     """The ``Kính gửi:`` list: what follows the colon on its line, and the ``- …;`` lines after it."""
     names: list[str] = []
@@ -222,8 +227,20 @@ def _addressees(region: list[str], first: int, col: int) -> tuple[list[str], int
     while i < len(region):
         line = region[i].strip()
         if not line:
-            if names:
-                break
+            following = next((l.strip() for l in region[i + 1:] if l.strip()), "")
+            if names and not (names[-1].rstrip().endswith((";", ",")) and following.startswith(("-", "+", "–", "•"))):
+                break   # (a blank line inside the list, after an item that says more follow, is spacing)
+            i += 1
+            continue
+        previous = region[i - 1].rstrip()
+        # a line of the list nearly as long as its longest, ending without punctuation, was cut at
+        # the margin (judged from the second line on: one line alone says nothing of the margin)
+        cut = i - 1 > first and len(previous) >= max(WRAPPED_MIN, WRAPPED_SHARE * max(len(l.rstrip())
+                                                                                  for l in region[first:i])) \
+            and not previous.endswith((";", ".", ":"))
+        wrapped = bool(names) and (names[-1].rstrip().endswith(",") or line[:1].islower() or cut)
+        if names and not line.startswith(("-", "+", "–", "•")) and wrapped:
+            names[-1] = f"{names[-1].rstrip()} {line}"   # an item wrapped onto the next line
             i += 1
             continue
         if line.startswith(("-", "+", "–", "•")) or (not names and len(line) < 120):

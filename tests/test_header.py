@@ -26,6 +26,10 @@ CASES = [
     ("cv-giao-427-bca.docx", dict(doc_type="Công văn", symbol="/UBND-NC", year=2026, month=2, date=None,
                                   subject="triển khai thực hiện Công văn số 427/BCA-C04 của Bộ Công an",
                                   issuer="Ủy ban nhân dân tỉnh Lâm Đồng")),
+    # Word, the addressees list spaced with an empty paragraph after its first item
+    ("cv-chi-dao-mo-hinh-cchc.docx", dict(addressees=["Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh",
+                                                      "Trưởng Ban Quản lý các khu công nghiệp",
+                                                      "Chủ tịch UBND các xã, phường, đặc khu"])),
     # Word, a header table nested in a one-cell table; a submission's "Về việc" title
     ("ttr-giai-the-hiep-hoi.docx", dict(doc_type="Tờ trình", symbol="/TTr-SNV", issuer="Sở Nội vụ tỉnh Lâm Đồng",
                                         title="Về việc giải thể Hiệp hội rau quả Đà Lạt",
@@ -56,6 +60,32 @@ def test_header_of_real_files(name, expected):
 @pytest.mark.parametrize("name, expected", OCR_CASES, ids=[c[0] for c in OCR_CASES])
 def test_header_of_real_scans(name, expected):
     _check(name, expected)
+
+
+# an addressees list as the letters of ../shared/real print it (cv-4552, bc-03: items wrapped at the
+# margin, after a comma or mid-name; cv-chi-dao: spaced with an empty line), and a one-line one
+ADDRESSEES = [
+    ("Kính gửi: Ủy ban nhân dân các tỉnh, thành phố An Giang, Cần Thơ,\nCà Mau, Cao Bằng, Bắc Ninh, Tuyên Quang, "
+     "Lai Châu, Lào Cai, Quảng\nNgãi, Gia Lai.\nThực hiện Nghị quyết số 163/2024/QH15 của Quốc hội về",
+     ["Ủy ban nhân dân các tỉnh, thành phố An Giang, Cần Thơ, Cà Mau, Cao Bằng, Bắc Ninh, Tuyên Quang, Lai Châu, "
+      "Lào Cai, Quảng Ngãi, Gia Lai"]),
+    ("Kính gửi:\n- Đồng chí Hồ Văn Mười - Chủ tịch Ủy ban nhân dân tỉnh;\n- Đồng chí Nguyễn Minh - Phó Chủ tịch "
+     "Ủy ban nhân dân tỉnh,\nChủ tịch Hội đồng cấp tỉnh.\nCông an tỉnh báo cáo như sau:",
+     ["Đồng chí Hồ Văn Mười - Chủ tịch Ủy ban nhân dân tỉnh",
+      "Đồng chí Nguyễn Minh - Phó Chủ tịch Ủy ban nhân dân tỉnh, Chủ tịch Hội đồng cấp tỉnh"]),
+    ("Kính gửi:\n- Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh;\n\n- Chủ tịch UBND các xã, phường.\n\n"
+     "Nhằm nâng cao sự hài lòng của người dân",
+     ["Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh", "Chủ tịch UBND các xã, phường"]),
+    ("Kính gửi: Ủy ban nhân dân tỉnh Lâm Đồng\nThực hiện Công văn số 4552/BCA-C04 ngày 10/11/2025 của Bộ Công an, "
+     "Công an tỉnh báo cáo kết quả như sau", ["Ủy ban nhân dân tỉnh Lâm Đồng"]),
+    ("Kính gửi:\n- Sở Y tế\n- Sở Nội vụ\nThực hiện Kế hoạch số 12/KH-UBND", ["Sở Y tế", "Sở Nội vụ"]),
+]
+
+
+@pytest.mark.parametrize("text, names", ADDRESSEES)
+def test_addressees_lists(text, names):
+    lines = text.split("\n")
+    assert header._addressees(lines, 0, len("Kính gửi:"))[0] == names
 
 
 def test_signer_of_a_letter_from_its_layout_table():
