@@ -45,7 +45,10 @@ _CLAUSE_END = re.compile(r"[;.\n]|\bchu tri\b")
 _CAC = r"c[aeiu]c\s+"
 _UNITS_WORD = r"(?:so?|ban|nganh|co quan|don vi|dia phuong)"
 _GENERIC = rf"(?:{_CAC})?{_UNITS_WORD}(?:\s*[,;]?\s*(?:va\s+)?(?:{_CAC})?(?:{_UNITS_WORD}|lien quan)\b)*"
-_CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
+# the head of a body stands for it in a heading: "12. Chủ tịch UBND các xã, phường", "1. Thủ trưởng các
+# cơ quan …, Trưởng Ban Quản lý … và Chủ tịch UBND các xã" (letters and reports: the body is the lead)
+_HEAD_OF = r"(?:(?:pho )?chu tich|thu truong|truong|giam doc|chanh van phong)\s+"
+_CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_HEAD_OF})?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
 
 

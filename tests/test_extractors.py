@@ -228,6 +228,22 @@ def test_tasks_read_the_agencies_stage_mentions_alike(task_doc):
         (t.section, t.lead, t.support) for t in task_doc.tasks]
 
 
+def test_a_heading_naming_the_head_of_a_body_gives_its_items_that_body():
+    """Letters and reports head a group of items with who must do them, by the title of the body's
+    head (a real report on Project 06; a real letter on administrative reform; two development plans)."""
+    text = ("I. NHIỆM VỤ TRỌNG TÂM\n1. Chủ tịch UBND các xã, phường, đặc khu\na) Tiếp tục quán triệt tinh thần "
+            "quyết tâm trong việc chỉ đạo triển khai thực hiện Đề án.\nb) Chỉ đạo thực hiện toàn diện các nhiệm vụ "
+            "đã được phân công tại các Chỉ thị.\n2. Giám đốc Sở Y tế\na) Hướng dẫn các cơ sở khám chữa bệnh "
+            "kết nối dữ liệu với hệ thống của tỉnh.\n")
+    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Lâm Đồng")
+    doc.pages = []
+    doc = extract_tasks(segment(doc))
+    assert [(t.section, t.lead) for t in doc.tasks] == [
+        ("I.1.a", ["Ủy ban nhân dân các xã, phường, đặc khu"]),
+        ("I.1.b", ["Ủy ban nhân dân các xã, phường, đặc khu"]),
+        ("I.2.a", ["Sở Y tế"])]
+
+
 def test_only_task_sections_give_tasks(task_doc):
     assert not any(t.section.startswith("I.") for t in task_doc.tasks)
     assert "II.1" not in [t.section for t in task_doc.tasks]  # a heading only: its items are the tasks
