@@ -28,6 +28,15 @@ NATIONAL = {
     "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam": "mass_organisation",
     "Tòa án nhân dân tối cao": "state_central", "Viện kiểm sát nhân dân tối cao": "state_central",
     "Ban Thi đua - Khen thưởng Trung ương": "department",
+    # the National Assembly's own bodies (Luật Tổ chức Quốc hội), by the names plans cite: the earlier
+    # committees, and those of 2025 a plan here prints (Kinh tế và Ngân sách, Văn hóa và Xã hội)
+    "Văn phòng Quốc hội": "state_central", "Tổng Thư ký Quốc hội": "state_central",
+    "Hội đồng Dân tộc": "state_central", "Ban Công tác đại biểu": "state_central", "Ban Dân nguyện": "state_central",
+    "Viện Nghiên cứu lập pháp": "state_central", "Ủy ban Pháp luật": "state_central", "Ủy ban Tư pháp": "state_central",
+    "Ủy ban Kinh tế": "state_central", "Ủy ban Tài chính, Ngân sách": "state_central",
+    "Ủy ban Kinh tế và Ngân sách": "state_central", "Ủy ban Quốc phòng và An ninh": "state_central",
+    "Ủy ban Đối ngoại": "state_central", "Ủy ban Văn hóa, Giáo dục": "state_central", "Ủy ban Xã hội": "state_central",
+    "Ủy ban Văn hóa và Xã hội": "state_central", "Ủy ban Khoa học, Công nghệ và Môi trường": "state_central",
     # the telecom groups plans assign work to (digital transformation, disaster recovery)
     "Viettel": "other", "VNPT": "other", "MobiFone": "other",
     "Hội Người cao tuổi": "mass_organisation",
