@@ -1,5 +1,6 @@
 """Make aligned (clean, OCR'd) line pairs: render corpus text to page images, OCR them with
-tesseract ``-l eng`` (how seeds 001/002/004 were damaged), and pair each OCR'd line with its source.
+tesseract ``-l eng`` (how seeds 001/002/004 were damaged) or ``--lang vie`` (how scans are read),
+and pair each OCR'd line with its source.
 
     python scripts/ocr_pairs.py --corpus ../shared/lm-corpus --pages 300 -o build/ocr_pairs.tsv
     python scripts/ocr_pairs.py --corpus ../shared/lm-corpus --heldout bench/heldout_files.txt \\
@@ -59,8 +60,8 @@ def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
     return lines
 
 
-def render_and_ocr(job: tuple[int, list[str], bool, list[tuple[str, int]], str]) -> list[tuple[str, str]]:
-    seed, paragraphs, damaged, fonts, tesseract = job
+def render_and_ocr(job: tuple[int, list[str], bool, list[tuple[str, int]], str, str]) -> list[tuple[str, str]]:
+    seed, paragraphs, damaged, fonts, tesseract, lang = job
     rng = random.Random(seed)
     font_path = rng.choices([f for f, _ in fonts], weights=[w for _, w in fonts])[0]
     size = rng.randint(30, 54)
@@ -84,7 +85,7 @@ def render_and_ocr(job: tuple[int, list[str], bool, list[tuple[str, int]], str])
         image = degrade(image, rng)
     with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
         image.save(tmp.name)
-        ocr = subprocess.run([tesseract, tmp.name, "stdout", "-l", "eng", "--psm", "6"],
+        ocr = subprocess.run([tesseract, tmp.name, "stdout", "-l", lang, "--psm", "6"],
                              capture_output=True, text=True, check=True).stdout
     return align(lines, [line for line in ocr.splitlines() if line.strip()])
 
@@ -130,6 +131,7 @@ def main() -> None:
     parser.add_argument("--heldout", type=Path, help="use only the files listed here")
     parser.add_argument("--exclude", type=Path, default=Path("bench/heldout_files.txt"))
     parser.add_argument("--pages", type=int, default=300)
+    parser.add_argument("--lang", default="eng", help="tesseract's language: eng (the seeds' damage) or vie")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--degrade", action="store_true",
@@ -153,7 +155,7 @@ def main() -> None:
         parser.error("-o/--output is required")
     fonts = [(str(args.fonts / Path(f).name), w) for f, w in FONT_CHOICES
              if (args.fonts / Path(f).name).exists()] if args.fonts else FONTS
-    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12], args.degrade, fonts, args.tesseract)
+    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12], args.degrade, fonts, args.tesseract, args.lang)
             for i in range(args.pages)]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
