@@ -230,6 +230,27 @@ def test_word_numbering_is_printed_as_word_prints_it(tmp_path):
     assert "Công an tỉnh chủ trì dữ liệu dân cư" in lines and "Sở Tài chính bảo đảm kinh phí" in lines
 
 
+def test_word_tab_stops_are_not_tabs_and_a_number_stays_with_its_text(tmp_path):
+    """Paragraph tab stops (``w:pPr/w:tabs``) are settings, not TAB characters: read as one, every
+    numbered clause of the real charter in ../shared/real split into a column of numbers and a column
+    of text. A page Word broke after a number alone is broken before the paragraph."""
+    path = _numbered_docx(tmp_path / "plan.docx")
+    document = docx.Document(str(path))
+    p = document.add_paragraph("Tự nguyện, tự quản.")
+    p.paragraph_format.tab_stops.add_tab_stop(docx.shared.Cm(2))
+    p._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="1"/><w:numId w:val="90"/></w:numPr>'))
+    q = document.add_paragraph()
+    q._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="1"/><w:numId w:val="90"/></w:numPr>'))
+    q._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:lastRenderedPageBreak/><w:t>Không vì lợi nhuận.</w:t></w:r>'))
+    document.save(str(path))
+    result = read_docx(path, path.read_bytes(), {})
+    lines = [l.strip() for page in result.pages for l in page.text.split("\n") if l.strip()]
+    assert "3. Tự nguyện, tự quản." in lines        # (the list of "2. Thời gian thực hiện" goes on)
+    assert "4. Không vì lợi nhuận." in lines and len(result.pages) == 2
+
+
 def test_word_tables_in_document_order_with_merged_cells(tmp_path):
     path = _numbered_docx(tmp_path / "plan.docx")
     record = process_file(path)

@@ -319,11 +319,14 @@ class _Reader:
             elif tag == _W + "t":
                 lines[-1] += el.text or ""
             elif tag == _W + "tab":
-                lines[-1] += COLUMN_GAP
+                if el.getparent().tag != _W + "tabs":   # (a tab stop the paragraph defines is no tab)
+                    lines[-1] += COLUMN_GAP
             elif tag in (_W + "br", _W + "cr"):
                 lines.extend(["\f", ""] if el.get(_W + "type") == "page" and breaks else [""])
             elif tag == _W + "lastRenderedPageBreak" and breaks:
-                if any(s.strip() for s in lines):
+                if any(s.strip() for s in lines[1:]) or lines[0].strip() != label.strip():
+                    # (a page that broke after the number alone breaks before the paragraph: the
+                    # number is printed with its text)
                     lines.extend(["\f", ""])
                 else:
                     lines.insert(0, "\f")
