@@ -61,7 +61,10 @@ def extract_tasks(doc: Document) -> Document:
     localities = document_localities(doc)
     names = merged_names(doc)
     found = _document_mentions(doc)
-    roots = {s.id for s in sections if s.level == 1 and s.title and _task_heading(s.title)}
+    # (a charter's chapter "QUYỀN HẠN, NHIỆM VỤ" lists standing duties, not work to do: not a root;
+    # nor is any heading of an outline of a report to be written, a "Đề cương")
+    roots = {s.id for s in sections if s.level == 1 and s.title and _task_heading(s.title)
+             and not (s.label or "").lower().startswith("chương")} if doc.info.doc_type != "Đề cương" else set()
     # a letter or a meeting's conclusions: each numbered item directs someone to do something
     directive = doc.info.doc_type in DIRECTIVES and not roots
     heading_lead: dict[str, list[str]] = {}

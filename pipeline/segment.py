@@ -41,6 +41,16 @@ _ROMAN = re.compile(r"^(?P<label>[IVXl1|]{1,5})\s*[.)]\s*(?P<rest>\S.*)?$")
 _ARABIC = re.compile(r"^(?P<label>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)]\s*(?P<rest>[^\W\d_\"“].*)$")
 _LETTER = re.compile(r"^(?P<junk>[^\w\s]?[\W\dr]{0,7}?)(?P<label>[a-zđ¢])\s*\)\s*(?P<rest>\S.*)$")
 _BULLET = re.compile(r"^\s*[-+•–*]\s*\S")
+# a charter's or a regulation's chapters and articles: "Chương I" (its title on the next line, or after
+# it), "Điều 5. Nguyên tắc tổ chức, hoạt động"
+_CHAPTER = re.compile(r"^(?P<label>(?:Chương|CHƯƠNG)\s+(?P<number>[IVXLC]{1,6}|\d{1,2}))\b\s*[.:\-–]?\s*(?P<rest>.*)$")
+# the parts above the roman headings of a long report or a list of procedures: "Phần thứ nhất"
+# (its title on the next line), "PHẦN II. NỘI DUNG CỤ THỂ …"
+_PART = re.compile(r"^(?P<label>(?:Phần|PHẦN)\s+(?:(?:thứ|THỨ)\s+(?P<ordinal>\w+)|(?P<roman>[IVX]{1,5}))\b)"
+                   r"\s*[.:\-–]?\s*(?P<rest>.*)$")
+_ORDINALS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+             "muoi": 10}
+_ARTICLE = re.compile(r"^(?P<label>(?:Điều|ĐIỀU)\s+(?P<number>\d{1,3}))\s*[.:]\s*(?P<rest>\S.*)?$")
 # The closing block opens with "Nơi nhận:" (OCR: "Nffi nhan:", "Noi nhgn:") (key form).
 _RECIPIENTS = re.compile(r"^n\S{1,3}\s*nh\S{1,2}n\s*:", re.M)
 # Signing marks: "TM. ỦY BAN NHÂN DÂN", "T/M BAN THƯỜNG VỤ", "T™™.UY BAN", "KT. CHỦ TỊCH" (key form).
@@ -113,7 +123,7 @@ def infer_issuer_from_preamble(doc: Document, lines: list[Line]) -> None:
 
 @dataclass
 class _Open:
-    kind: str  # roman | arabic | letter
+    kind: str  # part | roman (or a chapter) | article | arabic | letter
     section: Section
     number: int  # roman ordinal / arabic last component / letter index
 
@@ -137,7 +147,8 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) 
                 j += 1
                 continue
             stripped = line.text.strip()
-            if _BULLET.match(stripped) or _ARABIC.match(stripped) or _ROMAN.match(stripped) or _LETTER.match(stripped):
+            if any(pattern.match(stripped) for pattern in (_BULLET, _ARABIC, _ROMAN, _LETTER, _PART, _CHAPTER,
+                                                           _ARTICLE)):
                 break
             joined = " ".join(pieces)
             if re.search(r"[:.;]\s*$", joined) or len(joined) > 800:
@@ -158,6 +169,27 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) 
 NOT_OUTLINED = ("Danh sách", "Phụ lục", "Điều lệ", "Quy chế", "Quy định", "Nghị định", "Thông tư")
 
 
+def _part_number(part: re.Match) -> int | None:
+    if part["roman"]:
+        return ROMAN_NUMERALS.index(part["roman"]) + 1 if part["roman"] in ROMAN_NUMERALS else None
+    return _ORDINALS.get(fold(part["ordinal"]))
+
+
+def _next_title(lines: list[Line], i: int) -> str | None:
+    """A chapter's title printed on the line after ``Chương I``."""
+    following = [line for line in lines[i + 1:i + 6] if not line.blank]
+    if not following or _ARTICLE.match(following[0].text.lstrip()) or _CHAPTER.match(following[0].text.lstrip()):
+        return None
+    title = [following[0].text]
+    for line in following[1:]:   # a title in capitals may run over lines ("… MA TÚY / TRONG THỜI GIAN TỚI")
+        text = line.text.strip()
+        if upper_share(title[0]) < 0.7 or upper_share(text) < 0.7 or any(
+                pattern.match(text) for pattern in (_ROMAN, _ARABIC, _LETTER, _BULLET, _PART, _CHAPTER, _ARTICLE)):
+            break
+        title.append(text)
+    return re.sub(r"\s+", " ", " ".join(title)).strip() or None
+
+
 def _roman_heading(stripped: str, romans: int) -> re.Match | None:
     """A roman heading: ``II. NHIỆM VỤ`` in capitals (OCR'd ``I1.``, ``|.`` too), or in ordinary
     case when its numeral is the next one (``II. Nhiệm vụ, giải pháp trong thời gian tới``, as
@@ -170,7 +202,7 @@ def _roman_heading(stripped: str, romans: int) -> re.Match | None:
         return roman
     label = roman["label"]
     if (romans < len(ROMAN_NUMERALS) and label == ROMAN_NUMERALS[romans] and head[:1].isupper()
-            and 4 <= len(head) <= 150):
+            and 4 <= len(head) <= 250):
         return roman
     return None
 
@@ -186,6 +218,10 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
     # (of people, of units) or a charter's articles numbered so are no outline
     has_romans = any(_roman_heading(line.text.lstrip(), 0) for line in lines if line.start < body_end) or \
         doc.info.doc_type in NOT_OUTLINED
+    # chapters and articles make the outline of a charter or regulation (Điều lệ, Quy chế, Quy định),
+    # or of any text divided into chapters; a decision's own "Điều 1." … are not an outline (SPEC §5)
+    chapters = any(_CHAPTER.match(line.text.lstrip()) for line in lines if line.start < body_end)
+    articles = chapters or doc.info.doc_type in ("Điều lệ", "Quy chế", "Quy định")
 
     def open_section(kind: str, number: int, label: str | None, title: str | None, start: int,
                      parent: _Open | None, sid: str, inferred: bool = False) -> _Open:
@@ -204,14 +240,45 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             break
         stripped = line.text.lstrip()
         offset = line.start + (len(line.text) - len(stripped))
+        part = _PART.match(stripped)
+        # (a heading: alone on its line, or its title in capitals; not "Phần thứ hai của báo cáo …")
+        number = _part_number(part) if part and (not part["rest"].strip() or upper_share(part["rest"]) >= 0.7) \
+            else None
+        if number:
+            romans = 0   # (each part numbers its roman headings afresh)
+            close_to(1, offset)
+            rest = part["rest"].strip()
+            title = _title(lines, i, rest, "roman", blank_breaks) if rest else _next_title(lines, i)
+            stack.append(open_section("part", number, part["label"], title, offset, None, f"P{number}"))
+            continue
+        chapter = _CHAPTER.match(stripped) if chapters else None
+        if chapter:
+            romans += 1
+            close_to(1, offset)
+            rest = chapter["rest"].strip()
+            title = _title(lines, i, rest, "roman", blank_breaks) if rest else _next_title(lines, i)
+            stack.append(open_section("roman", romans, chapter["label"], title, offset, None, chapter["number"]))
+            continue
+        article = _ARTICLE.match(stripped) if articles else None
+        if article:
+            parent = next((o for o in stack if o.kind == "roman"), None)
+            close_to(parent.section.level + 1 if parent else 1, offset)
+            # (an article's title is its heading line, up to a colon: "Điều 1. Tên gọi: HỘI …")
+            title = re.split(r":", article["rest"] or "", maxsplit=1)[0].strip(" .;") or None
+            number = article["number"]
+            sid = f"{parent.section.id}.{number}" if parent else number
+            stack.append(open_section("article", int(number), article["label"] + ".", title, offset, parent, sid))
+            continue
         roman = _roman_heading(stripped, romans)
         if roman:
             romans += 1
-            close_to(1, offset)
+            part_open = stack[0] if stack and stack[0].kind == "part" else None
+            close_to(part_open.section.level + 1 if part_open else 1, offset)
             rest = roman["rest"] or ""
             title = _title(lines, i, rest, "roman", blank_breaks)
             sid = ROMAN_NUMERALS[romans - 1] if romans <= len(ROMAN_NUMERALS) else str(romans)
-            stack.append(open_section("roman", romans, roman["label"] + ".", title, offset, None, sid))
+            sid = f"{part_open.section.id}.{sid}" if part_open else sid
+            stack.append(open_section("roman", romans, roman["label"] + ".", title, offset, part_open, sid))
             continue
         letter = _LETTER.match(stripped)
         if letter and letter["junk"].strip() and stack and stack[-1].kind == "letter" \
@@ -221,9 +288,10 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             arabic = _ARABIC.match(stripped)
         if arabic and (stack or not has_romans):
             parts = [int(p) for p in arabic["label"].split(".")]
-            roman_open = next((o for o in stack if o.kind == "roman"), None)
-            # parent: the roman section, then the arabic path prefix (2.1 sits under 2)
-            parent = roman_open
+            roman_open = next((o for o in stack if o.kind == "roman"), None) or \
+                next((o for o in stack if o.kind == "part"), None)
+            # parent: the article or the roman section (or part), then the arabic path prefix (2.1 under 2)
+            parent = next((o for o in reversed(stack) if o.kind == "article"), None) or roman_open
             prefix: list[int] = []
             for o in stack:
                 if o.kind == "arabic" and len(prefix) < len(parts) - 1 and o.number == parts[len(prefix)]:
@@ -240,7 +308,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             continue
         if letter and stack:
             index = _letter_index(letter["label"])
-            parent = next((o for o in reversed(stack) if o.kind in ("arabic", "roman")), None)
+            parent = next((o for o in reversed(stack) if o.kind in ("arabic", "article", "roman")), None)
             last_letter = stack[-1] if stack[-1].kind == "letter" else None
             expected = last_letter.number + 1 if last_letter else 0
             if letter["junk"].strip() and index != expected:

@@ -90,3 +90,50 @@ def test_issuer_from_a_preamble_that_says_da_ban_hanh(tmp_path):
     path.write_text("THAM LUẬN\nXây dựng mô hình thôn không ma túy\n\nThực hiện chỉ đạo, UBND tỉnh Nghệ An đã ban "
                     "hành Kế hoạch số 12/KH-UBND về xây dựng mô hình.\n", encoding="utf-8")
     assert process_file(path).document.issuer == "Ủy ban nhân dân tỉnh Nghệ An"
+
+
+HEADER = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+          "Lâm Đồng, ngày 05 tháng 9 năm 2025\n")
+
+
+def test_a_charter_is_outlined_by_chapters_articles_and_clauses(tmp_path):
+    """A charter (the real one in ../shared/real; two development plans of ../shared/plans issue
+    regulations so divided): chapters, then articles numbered through the whole text, then clauses."""
+    path = tmp_path / "dieu-le.txt"
+    path.write_text(HEADER + "ĐIỀU LỆ\nHỘI THIỆN NGUYỆN TỈNH LÂM ĐỒNG\n\nChương I\nQUY ĐỊNH CHUNG\n"
+                    "Điều 1. Tên gọi: HỘI THIỆN NGUYỆN TỈNH LÂM ĐỒNG\nĐiều 2. Địa vị pháp lý, trụ sở\n"
+                    "1. Hội có tư cách pháp nhân, con dấu, tài khoản riêng.\n2. Trụ sở của Hội đặt tại Đà Lạt.\n"
+                    "Chương II\nQUYỀN HẠN, NHIỆM VỤ\nĐiều 3. Quyền hạn\n1. Tuyên truyền tôn chỉ, mục đích của Hội.\n"
+                    "a) Đại diện cho hội viên.\n", encoding="utf-8")
+    record = process_file(path)
+    assert [(s.id, s.label, s.title) for s in record.sections] == [
+        ("I", "Chương I", "QUY ĐỊNH CHUNG"), ("I.1", "Điều 1.", "Tên gọi"),
+        ("I.2", "Điều 2.", "Địa vị pháp lý, trụ sở"),
+        ("I.2.1", "1.", "Hội có tư cách pháp nhân, con dấu, tài khoản riêng"),
+        ("I.2.2", "2.", "Trụ sở của Hội đặt tại Đà Lạt"), ("II", "Chương II", "QUYỀN HẠN, NHIỆM VỤ"),
+        ("II.3", "Điều 3.", "Quyền hạn"), ("II.3.1", "1.", "Tuyên truyền tôn chỉ, mục đích của Hội"),
+        ("II.3.1.a", "a)", "Đại diện cho hội viên")]
+    assert record.tasks == []   # a charter's duties are standing rules, not work to do
+
+
+def test_a_decisions_own_articles_are_not_an_outline(tmp_path):
+    path = tmp_path / "qd.txt"
+    path.write_text(HEADER + "QUYẾT ĐỊNH\nVề việc phê duyệt danh sách\n\nĐiều 1. Phê duyệt danh sách kèm theo.\n"
+                    "Điều 2. Quyết định có hiệu lực kể từ ngày ký.\n", encoding="utf-8")
+    assert process_file(path).sections == []
+
+
+def test_parts_above_the_roman_headings(tmp_path):
+    """A report's outline in parts ("Phần thứ nhất", title on the next line; a list of procedures'
+    "PHẦN I. …"), each numbering its roman headings afresh."""
+    path = tmp_path / "de-cuong.txt"
+    path.write_text(HEADER + "ĐỀ CƯƠNG\nBáo cáo tổng kết\n\nPhần thứ nhất\nTÌNH HÌNH, KẾT QUẢ THỰC HIỆN\n"
+                    "I. ĐẶC ĐIỂM TÌNH HÌNH\n1. Tình hình trên thế giới\nII. KẾT QUẢ\nPhần thứ hai\n"
+                    "DỰ BÁO TÌNH HÌNH VÀ NHIỆM VỤ\nTRONG THỜI GIAN TỚI\nI. Những thách thức đặt ra.\n"
+                    "PHẦN III. KIẾN NGHỊ\n1. Kiến nghị bổ sung mục tiêu.\nPhần thứ hai của báo cáo nêu dự báo.\n",
+                    encoding="utf-8")
+    record = process_file(path)
+    assert [(s.id, s.title) for s in record.sections] == [
+        ("P1", "TÌNH HÌNH, KẾT QUẢ THỰC HIỆN"), ("P1.I", "ĐẶC ĐIỂM TÌNH HÌNH"), ("P1.I.1", "Tình hình trên thế giới"),
+        ("P1.II", "KẾT QUẢ"), ("P2", "DỰ BÁO TÌNH HÌNH VÀ NHIỆM VỤ TRONG THỜI GIAN TỚI"),
+        ("P2.I", "Những thách thức đặt ra"), ("P3", "KIẾN NGHỊ"), ("P3.1", "Kiến nghị bổ sung mục tiêu")]
