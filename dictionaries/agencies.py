@@ -71,6 +71,7 @@ LOCAL_HEADS = {
     "Ban Chỉ đạo Dân số và Phát triển": "steering_committee", "Ban Chỉ đạo công tác Dân số": "steering_committee",
     "Chi cục Dân số - Kế hoạch hóa gia đình": "department", "Ban Văn hóa - Xã hội Hội đồng nhân dân": "people_council",
     "Quân sự": "military", "Bộ Chỉ huy Quân sự": "military",
+    "Bộ Tư lệnh": "military",   # a city's command: "Bộ Tư lệnh Thành phố" (two Ho Chi Minh City plans)
     "Ban Chỉ huy Phòng thủ dân sự": "military", "Văn phòng Ban Chỉ huy Phòng thủ dân sự": "military",
     "Tòa án nhân dân": "other", "Viện kiểm sát nhân dân": "other",
     "Hội đồng Thi đua - Khen thưởng": "other",
@@ -87,6 +88,9 @@ ALIASES = {
     "Mặt trận Tổ quốc Việt Nam": "Ủy ban Mặt trận Tổ quốc Việt Nam",
     "Ủy ban Mặt trận Tổ quốc": "Ủy ban Mặt trận Tổ quốc Việt Nam",
     "Mặt trận Tổ quốc": "Ủy ban Mặt trận Tổ quốc Việt Nam",
+    # recipients lists shorten it: "Văn phòng ĐBQH và HĐND TP", "Văn phòng ĐĐBQH&HĐND tỉnh" (four plans)
+    "Văn phòng đại biểu Quốc hội và Hội đồng nhân dân": "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân",
+    "Văn phòng Đoàn đại biểu Quốc hội Hội đồng nhân dân": "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân",
 }
 
 # Party committees of a province or city: "Tỉnh ủy Quảng Ngãi", "Ban Thường vụ Thành ủy Hà Nội".
@@ -108,7 +112,7 @@ ABBREVIATIONS = {
     "btv": "ban thuong vu", "bch": "ban chap hanh", "lhpn": "lien hiep phu nu", "lddl": "lien doan lao dong",
     "ttg": "thu tuong chinh phu", "ub": "uy ban", "vn": "viet nam", "tp": "thanh pho", "vh": "van hoa",
     "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan", "vp": "van phong",
-    "vpubnd": "van phong uy ban nhan dan",
+    "vpubnd": "van phong uy ban nhan dan", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
 }
 # Words that head an agency name not in the gazetteer (issue 4: recognised by their head noun).
 HEAD_NOUNS = {

@@ -175,6 +175,9 @@ def _unit_at(words: list[_Word], i: int) -> tuple[str | None, int]:
             close = process.extractOne(key, [u for u in UNITS if " " in u], scorer=fuzz.ratio, score_cutoff=85)
             key = close[0] if close else key
         if key in UNITS:
+            if n == 1 and words[i].surface.lower() == "quân":
+                continue   # "Quân khu", "Quân đội": the one unit (quận) a common word folds to (OCR's
+                # "tính" for "tỉnh", "xí" for "xã" must still count)
             return UNITS[key], n
     return None, 0
 

@@ -122,6 +122,13 @@ AGENCIES = [
     ("9. Bảo hiểm xã hội tỉnh", "Ủy ban nhân dân tỉnh Lâm Đồng", "Bảo hiểm xã hội tỉnh Lâm Đồng"),
     ("10. Thuế tỉnh Lâm Đồng và Sở Xây dựng", None, "Thuế tỉnh Lâm Đồng"),
     ("Báo và Phát thanh, Truyền hình Cần Thơ", None, "Báo và Phát thanh, Truyền hình Cần Thơ"),
+    # recipients lists' short forms (four development plans) and a city's command (two)
+    ("- Văn phòng ĐBQH và HĐND TP (để ph/h);", "Ủy ban nhân dân thành phố Hồ Chí Minh",
+     "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân thành phố Hồ Chí Minh"),
+    ("VP. Tỉnh ủy, Văn phòng ĐĐBQH&HĐND tỉnh;", "Ủy ban nhân dân tỉnh Đắk Lắk",
+     "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh Đắk Lắk"),
+    ("3. Bộ Tư lệnh Thành phố chủ trì, phối hợp", "Ủy ban nhân dân thành phố Hồ Chí Minh",
+     "Bộ Tư lệnh thành phố Hồ Chí Minh"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -156,6 +163,7 @@ def test_names_of_one_body_in_one_document_are_one_agency():
     "270/KH-UBND của các đơn vị",       # no agency starts inside an abbreviation's expansion
     "Thuế thu nhập cá nhân được miễn",  # a tax is not the tax office
     "Bảo hiểm xã hội bắt buộc",
+    "Bộ Tư lệnh Quân khu 7 hỗ trợ",     # "Quân" is no "quận"
 ])
 def test_descriptions_are_not_agencies(text):
     doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Bình Dương")
