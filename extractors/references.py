@@ -20,7 +20,7 @@ from datetime import date
 
 from extractors.agencies import canonical_agency
 from pipeline.document import Document
-from pipeline.vntext import fold, skey
+from pipeline.vntext import fold, has_diacritics, skey
 from schemas import Reference
 
 # Type codes of Nghị định 30/2020 Phụ lục III and Quy định 399-QĐ/TW -> full type name.
@@ -70,7 +70,8 @@ _NAMED = re.compile(
     r"(?<![\w])(chien lu[a-z]{2,3}|chuong trinh(?=\s+muc\s+tieu\s+qu[a-z]{1,3}\s+gia))\s+"  # OCR: luge, qudc
     r"([^.;:()]{3,200}?(?:den\s+nam\s+\d{4}|giai\s+doan\s+\d{4}\s?-\s?\d{4}))")
 _LOCALLY = re.compile(r" tren dia ban(?: (?:xa|phuong|huyen|tinh|thanh pho|ca nuoc))?(?= (?:giai doan|den nam) )")
-_LAW = re.compile(r"(?<![\w])(bo luat|luat)\s+([^\s,.;:()]+(?:\s+[^\s,.;:()]+){0,6})")
+# (the name is looked at ahead, not taken: a second law after a comma is matched on its own)
+_LAW = re.compile(r"(?<![\w])(bo luat|luat)\s+(?=([^\s,.;:()]+(?:,?\s+[^\s,.;:()]+){0,8}))")
 
 
 def extract_references(doc: Document) -> Document:
@@ -178,7 +179,7 @@ def _named_references(text: str, key: str, taken: list[tuple[int, int]]) -> list
             if not text[start].isupper() or not (national_programme or text[match.start(2)].isupper()):
                 continue
             if pattern is _LAW:
-                length = _law_name_length(key[match.start(2):match.end(2)])
+                length = _law_name_length(key[match.start(2):match.end(2)], text[match.start(2):match.end(2)])
                 if not length:
                     continue
                 end = match.start(2) + length
@@ -199,16 +200,28 @@ def _named_references(text: str, key: str, taken: list[tuple[int, int]]) -> list
     return found
 
 
-def _law_name_length(words: str) -> int:
+def _law_name_length(words: str, printed: str) -> int:
     """``ngan sach nha nuoc nam 2015 va`` -> the length of ``ngan sach nha nuoc``: the name runs until a
-    word that starts the rest of the sentence."""
+    word that starts the rest of the sentence. A comma goes on with the name where the word after it
+    is in lower case, as the names of laws are written (``Luật Phòng, chống ma túy``, ``Luật Trật tự,
+    an toàn giao thông đường bộ``), and ends it before a capital (``Luật Đất đai, Luật Nhà ở``). Where
+    most words carry their marks a stop word is one as printed: ``thiên tai`` goes on, ``tại`` stops;
+    ``Thi đua`` is no ``thì``; in OCR'd or stripped text the key decides."""
     end = 0
-    for match in re.finditer(r"\S+", words):
-        if match.group(0) in _LAW_STOP or match.group(0)[0].isdigit():
+    printed_words = printed.split()
+    marked = sum(map(has_diacritics, printed_words)) >= 0.5 * len(printed_words)   # (not OCR'd or stripped)
+    for match in re.finditer(r"[^\s,]+", words):
+        word = match.group(0)
+        as_printed = printed[match.start():match.end()].lower()
+        if word[0].isdigit() or word in _LAW_STOP and (not marked or as_printed == _LAW_STOP[word]):
+            break
+        if "," in words[end:match.start()] and not printed[match.start()].islower():
             break
         end = match.end()
     return end
 
 
-_LAW_STOP = {"so", "nam", "va", "ve", "cua", "ngay", "da", "duoc", "theo", "tai", "nhu", "thi", "la", "co", "sua",
-             "hien", "hanh", "quy", "de", "trong", "cac", "nhung", "voi"}
+_LAW_STOP = {   # key -> the word as printed
+    "so": "số", "nam": "năm", "va": "và", "ve": "về", "cua": "của", "ngay": "ngày", "da": "đã", "duoc": "được",
+    "theo": "theo", "tai": "tại", "nhu": "như", "thi": "thì", "la": "là", "co": "có", "sua": "sửa", "hien": "hiện",
+    "hanh": "hành", "quy": "quy", "de": "để", "trong": "trong", "cac": "các", "nhung": "những", "voi": "với"}

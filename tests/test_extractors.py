@@ -80,6 +80,20 @@ def test_named_references_without_symbol():
     assert titles == ["Chiến lược Dân số Việt Nam đến năm 2030", "Luật Ngân sách nhà nước"]
 
 
+@pytest.mark.parametrize("text, titles", [
+    # the names of laws hold commas (four development plans: disasters, drugs, traffic, emulation)
+    ("theo Luật Phòng, chống thiên tai và Luật Đê điều", ["Luật Phòng, chống thiên tai", "Luật Đê điều"]),
+    ("Luật Trật tự, an toàn giao thông đường bộ năm 2024", ["Luật Trật tự, an toàn giao thông đường bộ"]),
+    ("Luật Thi đua, khen thưởng ngày 15/6/2022", ["Luật Thi đua, khen thưởng"]),
+    # and a list of laws is several ("Luật Ngân sách nhà nước, Luật Đầu tư công": seed 004)
+    ("quy định của Luật Ngân sách nhà nước, Luật Đầu tư công và các văn bản",
+     ["Luật Ngân sách nhà nước", "Luật Đầu tư công"]),
+])
+def test_law_names(text, titles):
+    doc = extract_references(make_doc(text))
+    assert [r.title for r in doc.references] == titles
+
+
 def test_symbol_split_across_lines_is_joined_by_normalisation():
     from pipeline.normalize import clean_page
     text, _ = clean_page("Kết luận số 149-\nKL/TW của Bộ Chính trị")
