@@ -40,6 +40,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("before_year", re.compile(rf"\bden (?:het )?{_NAM} {_Y}")),
     ("from_year_onward", re.compile(rf"\b{_TU} {_NAM} {_Y}(?! den)")),
     ("recurring", re.compile(rf"\b(?:dinh ky )?hang ({_NAM}|quy|thang|tuan)\b")),
+    # an event the work waits for, ending its clause: "tổng kết sau khi kết thúc Đề án.", "Sau khi có
+    # Quy chế" (a table's cell), "ngay sau khi Luật … được Quốc hội thông qua" (up to 25 words)
+    ("relative", re.compile(r"\b(?:ngay )?sau khi(?: [^\s.;:,\n]+){1,25}?(?=\s*(?:[.;]|\n|$))")),
     # "Thời gian thực hiện:", also as OCR and restoration leave it ("Thai gian thức hiển:")
     ("year", re.compile(rf"(?:th\w{{1,3}} gian th\w{{1,3}} h\w{{2,4}}\s*:\s*|\btrong {_NAM} |\bke hoach {_NAM} "
                         rf"|\bchi tieu {_NAM} )(?:{_NAM} )?{_Y}(?![\d/])")),
@@ -57,6 +60,8 @@ _CITED = re.compile(r"(?:\bso\s*\d+[^;.]*|\b(?:luat|nghi dinh|thong tu|quyet din
 _HORIZON = re.compile(r"(?:den|toi|tu|tam nhin|giai doan|khoa|nhiem ky)\s*(?:het\s*)?$")
 # what stands before the month or year of a full date
 _OF_A_DATE = re.compile(r"(?:ngay\s*\d{1,2}|thang\s*\d{1,2}|\d)[\s/,-]*$")
+# a line break followed by more text on the next line
+_RUNS_ON = re.compile(r"[ \t]*\n[ \t]*\S")
 # a space in a phrasing stands for any run of whitespace (lines break anywhere)
 PATTERNS = [(label, re.compile(p.pattern.replace(" ", r"\s+"))) for label, p in PATTERNS]
 
@@ -84,6 +89,8 @@ def extract_deadlines(doc: Document) -> Document:
                 continue
             if kind == "period" and this_year and first and first.year < this_year:
                 continue  # a period already under way when the plan was issued describes the past
+            if label == "relative" and _RUNS_ON.match(key, end) and key[:start].rstrip(" ")[-1:] not in ("\n", ""):
+                continue  # a line break inside a sentence (text wrapped at the margin) ends no clause
             if label in ("bare_year", "bare_month") and _OF_A_DATE.search(key[max(0, start - 14):start]):
                 continue  # the month or year of a date: "ngày 03 tháng 10 năm 2025", "15/10 năm"
             if label == "bare_year" and _HORIZON.search(key[max(0, start - 14):start]):
@@ -126,6 +133,8 @@ def _resolve(label: str, m: re.Match[str]):
                     date(year, last_month, calendar.monthrange(year, last_month)[1]), None)
         if label == "before_year":
             return "before_date", None, date(int(m.group(1)), 12, 31), None
+        if label == "relative":
+            return "relative", None, None, None
         if label == "recurring":
             unit = m.group(1)
             return "recurring", None, None, {"quy": "quarterly", "thang": "monthly", "tuan": "weekly"}.get(

@@ -295,6 +295,10 @@ DEADLINES = [
     ("dw kién tir ngay 01/7 dén ngay 31/7/2025", "period", "2025-07-01", "2025-07-31"),
     ("bao céo két qua trude ngay 01/12/2025, gui", "before_date", None, "2025-12-01"),
     ("ké hoach cong tdc hang ndm cua co quan", "recurring", None, None),
+    # an event the work waits for (four development plans: a scheme's end, floods, a law, a regulation)
+    ("báo cáo tổng kết sau khi kết thúc Đề án.", "relative", None, None),
+    ("khử khuẩn nguồn nước sinh hoạt sau khi nước rút.", "relative", None, None),
+    ("Sau khi có Quy chế\n", "relative", None, None),
 ]
 
 
@@ -313,6 +317,15 @@ def test_deadline(text, kind, start, end):
     found = extract_deadlines(make_doc(text, issued=date(2025, 6, 1))).deadlines
     assert [(d.kind, d.start and d.start.isoformat(), d.end and d.end.isoformat()) for d in found] == [
         (kind, start, end)]
+
+
+@pytest.mark.parametrize("text", [
+    "số thanh niên sau khi hoàn thành chương trình cai nghiện, chấp hành xong án phạt",   # who, not when
+    "đến năm 2030 (sau khi Bộ Y\ntế ban hành hướng dẫn)",   # a line the margin broke ends no clause
+])
+def test_sau_khi_that_is_no_deadline(text):
+    assert [d.kind for d in extract_deadlines(make_doc(text, issued=date(2025, 6, 1))).deadlines
+            if d.kind == "relative"] == []
 
 
 def test_past_period_and_comparison_year_are_not_deadlines():
