@@ -98,7 +98,7 @@ def _word_key(word: str) -> str:
 @lru_cache(maxsize=10_000)
 def _comma_positions(name: str) -> frozenset[int]:
     """Indices of the words of ``name`` that follow a comma: ``Sở Văn hóa, Thể thao`` -> {3}."""
-    positions, index = set(), 0
+    positions, index, previous_end = set(), 0, 0
     for match in WORD.finditer(name):
         if index and "," in name[previous_end:match.start()]:
             positions.add(index)

@@ -83,7 +83,7 @@ def extract_indicators(doc: Document) -> Document:
 def _in_text(text: str, key: str, match: re.Match[str]) -> Indicator | None:
     """The target ``match`` found in running text, or None where its unit is not a measure or, for
     units other than percentages, its sentence does not set a target."""
-    unit = _unit(text[match.end("value") if match["max"] is None else match.end("max"):match.end() + 40])
+    unit = _unit(text[match.end():match.end() + 40])   # (the match ends at the number: the unit is looked at ahead)
     if unit not in _MEASURES:
         return None
     sentence_start = max(key.rfind(c, 0, match.start()) for c in ".\n") + 1
