@@ -407,6 +407,12 @@ def find_agencies(text: str, localities: dict[str, str] | None = None):
                 yield name, kind, words[first].start, words[last].end
             i = listed[-1][3] + 1
             continue
+        expert = _expert_bodies_at(words, i, localities)
+        if expert:
+            name, used = expert
+            yield name, "department", words[i].start, words[i + used - 1].end
+            i += used
+            continue
         hit = _match_at(words, i, localities)
         if hit:
             name, kind, used = hit
@@ -421,6 +427,25 @@ def find_agencies(text: str, localities: dict[str, str] | None = None):
             i += used
             continue
         i += 1
+
+
+_EXPERT_BODIES = ("cac", "co", "quan", "chuyen", "mon")
+
+
+def _expert_bodies_at(words: list[_Word], i: int, localities: dict[str, str]) -> tuple[str, int] | None:
+    """``các cơ quan chuyên môn (trực) thuộc UBND tỉnh``: a committee's departments as one collective
+    (letters and conclusions of ../shared/real address and task them so), named after the committee:
+    ``Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh Lâm Đồng``; (name, words used) or None."""
+    n = len(_EXPERT_BODIES)
+    if tuple(w.key for w in words[i:i + n]) != _EXPERT_BODIES:
+        return None
+    j = i + n + (i + n < len(words) and words[i + n].key == "truc")
+    if j >= len(words) or words[j].key != "thuoc" or j + 1 >= len(words):
+        return None
+    committee = _match_at(words, j + 1, localities)
+    if not committee or committee[1] != "people_committee":
+        return None
+    return f"Các cơ quan chuyên môn thuộc {committee[0]}", j + 1 - i + committee[2]
 
 
 def canonical_agency(raw: str, doc: Document) -> str | None:

@@ -143,6 +143,9 @@ AGENCIES = [
      "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh Đắk Lắk"),
     ("3. Bộ Tư lệnh Thành phố chủ trì, phối hợp", "Ủy ban nhân dân thành phố Hồ Chí Minh",
      "Bộ Tư lệnh thành phố Hồ Chí Minh"),
+    # a committee's departments as one (three real letters and conclusions)
+    ("1. Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh, Trưởng Ban Quản lý", "Ủy ban nhân dân tỉnh Lâm Đồng",
+     "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh Lâm Đồng"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
