@@ -28,7 +28,8 @@ def test_a_letter_gives_work_in_a_sentence(name):
 
 @pytest.mark.parametrize("name, ids", [
     ("cv-ubnd-chi-dao-cai-nghien.docx", ["1", "2", "3", "4"]),
-    ("tbkl-pci-doanh-nghiep.docx", ["2", "2.a", "2.b", "3"]),
+    # (item 1 was lost until paragraph tab stops stopped being read as TABs; the gold has it)
+    ("tbkl-pci-doanh-nghiep.docx", ["1", "2", "2.a", "2.b", "3"]),
 ])
 def test_numbered_items_of_a_letter_without_roman_parts(name, ids):
     assert [s.id for s in _record(REAL, name).sections] == ids
