@@ -271,7 +271,10 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             continue
         roman = _roman_heading(stripped, romans)
         if roman:
-            romans += 1
+            printed = ROMAN_NUMERALS.index(roman["label"]) + 1 if roman["label"] in ROMAN_NUMERALS else 0
+            # the first heading's numeral as printed (an excerpt that starts at "V."); after it the
+            # count, which repairs OCR (its "I1." for II, a "V." read for II)
+            romans = printed if romans == 0 and printed > 1 else romans + 1
             part_open = stack[0] if stack and stack[0].kind == "part" else None
             close_to(part_open.section.level + 1 if part_open else 1, offset)
             rest = roman["rest"] or ""

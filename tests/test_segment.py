@@ -137,3 +137,13 @@ def test_parts_above_the_roman_headings(tmp_path):
         ("P1", "TÌNH HÌNH, KẾT QUẢ THỰC HIỆN"), ("P1.I", "ĐẶC ĐIỂM TÌNH HÌNH"), ("P1.I.1", "Tình hình trên thế giới"),
         ("P1.II", "KẾT QUẢ"), ("P2", "DỰ BÁO TÌNH HÌNH VÀ NHIỆM VỤ TRONG THỜI GIAN TỚI"),
         ("P2.I", "Những thách thức đặt ra"), ("P3", "KIẾN NGHỊ"), ("P3.1", "Kiến nghị bổ sung mục tiêu")]
+
+
+def test_an_outline_that_starts_past_i_keeps_its_printed_numerals(tmp_path):
+    """Ids are the printed labels (docs/annotation.md); counting only repairs OCR after the first
+    heading. An excerpt of a plan that starts at its part V is V, not I."""
+    path = tmp_path / "trich.txt"
+    path.write_text("KẾ HOẠCH\nTổ chức các hoạt động chăm lo Tết\n...\nV. TỔ CHỨC THỰC HIỆN\n...\n"
+                    "5. Công đoàn cơ sở\n- Chủ động công khai phương án thưởng Tết.\nVI. CHẾ ĐỘ BÁO CÁO\n",
+                    encoding="utf-8")
+    assert [s.id for s in process_file(path).sections] == ["V", "V.5", "VI"]
