@@ -175,6 +175,12 @@ def _part_number(part: re.Match) -> int | None:
     return _ORDINALS.get(fold(part["ordinal"]))
 
 
+def _heading_title(lines: list[Line], i: int, rest: str, blank_breaks: bool) -> str | None:
+    """A part's or chapter's title: after its label on the line, or on the line(s) below it."""
+    rest = rest.strip()
+    return _title(lines, i, rest, "roman", blank_breaks) if rest else _next_title(lines, i)
+
+
 def _next_title(lines: list[Line], i: int) -> str | None:
     """A chapter's title printed on the line after ``Chương I``."""
     following = [line for line in lines[i + 1:i + 6] if not line.blank]
@@ -247,16 +253,14 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
         if number:
             romans = 0   # (each part numbers its roman headings afresh)
             close_to(1, offset)
-            rest = part["rest"].strip()
-            title = _title(lines, i, rest, "roman", blank_breaks) if rest else _next_title(lines, i)
+            title = _heading_title(lines, i, part["rest"], blank_breaks)
             stack.append(open_section("part", number, part["label"], title, offset, None, f"P{number}"))
             continue
         chapter = _CHAPTER.match(stripped) if chapters else None
         if chapter:
             romans += 1
             close_to(1, offset)
-            rest = chapter["rest"].strip()
-            title = _title(lines, i, rest, "roman", blank_breaks) if rest else _next_title(lines, i)
+            title = _heading_title(lines, i, chapter["rest"], blank_breaks)
             stack.append(open_section("roman", romans, chapter["label"], title, offset, None, chapter["number"]))
             continue
         article = _ARTICLE.match(stripped) if articles else None
@@ -264,7 +268,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             parent = next((o for o in stack if o.kind == "roman"), None)
             close_to(parent.section.level + 1 if parent else 1, offset)
             # (an article's title is its heading line, up to a colon: "Điều 1. Tên gọi: HỘI …")
-            title = re.split(r":", article["rest"] or "", maxsplit=1)[0].strip(" .;") or None
+            title = (article["rest"] or "").partition(":")[0].strip(" .;") or None
             number = article["number"]
             sid = f"{parent.section.id}.{number}" if parent else number
             stack.append(open_section("article", int(number), article["label"] + ".", title, offset, parent, sid))
