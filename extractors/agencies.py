@@ -21,6 +21,7 @@ from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEA
                                    PARTY_COMMITTEES, PLACE_NAMED)
 from dictionaries.places import infer_province, places, province_units
 from pipeline.document import Document
+from pipeline.ocr_damage import D_READ_AS
 from pipeline.vntext import WORD, fold, folded_syllables, has_diacritics, is_valid_syllable, ocr_key
 from schemas import Agency, Mention
 
@@ -82,7 +83,7 @@ def _words(text: str) -> list[_Word]:
 
 # abbreviations with the Đ that OCR reads as P or B: HPND, KHHGP -> hdnd, khhgd
 _ABBREVIATION_OCR = {key[:i] + letter + key[i + 1:]: key for key in ABBREVIATIONS
-                     for i, c in enumerate(key) if c == "d" for letter in "pb"
+                     for i, c in enumerate(key) if c == "d" for letter in D_READ_AS
                      if key[:i] + letter + key[i + 1:] not in ABBREVIATIONS}
 
 

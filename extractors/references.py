@@ -20,6 +20,7 @@ from datetime import date
 
 from extractors.agencies import canonical_agency
 from pipeline.document import Document
+from pipeline.ocr_damage import D_READ_AS, Q_READ_AS
 from pipeline.vntext import fold, has_diacritics, skey
 from schemas import Reference
 
@@ -37,9 +38,9 @@ _CANONICAL_CODES = {
     "qd": "QĐ", "nd": "NĐ", "du": "ĐU", "bu": "ĐU", "pu": "ĐU", "duk": "ĐUK", "hdnd": "HĐND", "qdi": "QĐi",
     "qyd": "QyĐ", "cd": "CĐ", "bgddt": "BGDĐT", "sgddt": "SGDĐT", "da": "ĐA", "ttg": "TTg", "ttr": "TTr",
     "ctr": "CTr", "bcsd": "BCSĐ", "hd": "HD", "dct": "ĐCT",
-    # OCR of QĐ: the Đ read as P or B, the Q as O or 0
-    "qp": "QĐ", "qb": "QĐ", "op": "QĐ", "od": "QĐ", "ob": "QĐ", "0p": "QĐ", "0d": "QĐ", "0b": "QĐ",
 }
+# ... and the OCR of QĐ (``pipeline.ocr_damage``): the Đ read as P or B, the Q as O or 0
+_CANONICAL_CODES |= {q + d: "QĐ" for q in "q" + Q_READ_AS for d in "d" + D_READ_AS}
 # A document type named before its symbol, folded -> canonical.
 TYPE_WORDS = {fold(name): name for name in [
     "Kế hoạch", "Kết luận", "Nghị quyết", "Quyết định", "Chỉ thị", "Tờ trình", "Thông tư", "Công văn",

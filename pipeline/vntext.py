@@ -14,14 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 from dictionaries import underthesea_path
-
-# Characters OCR with a non-Vietnamese model puts where a Vietnamese letter was (seeds 001/002/004),
-# mapped to the diacritic-free letter. Only unambiguous ones; digits are handled in ``ocr_key``.
-_OCR_CHAR_FOLD = str.maketrans({
-    "¢": "e", "€": "e", "$": "s", "¥": "y", "§": "o", "©": "c", "®": "d", "™": "m",
-    "ð": "d", "Ð": "d", "ø": "o", "Ø": "o", "æ": "a", "œ": "o", "ß": "b", "|": "i", "¡": "i",
-    "’": "'", "‘": "'", "“": '"', "”": '"', "w": "u", "W": "U",
-})
+from pipeline.ocr_damage import CHAR_FOLD, DIGIT_IN_WORD, WORD_FIXES
 
 _LETTER = r"[^\W\d_]"
 WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -54,32 +47,15 @@ def fold(text: str) -> str:
     return strip_diacritics(text).lower()
 
 
-# Digit inside a word is an OCR'd letter: s6 -> so, t6 -> to, 1anh -> lanh, x3 -> xa, x4 -> xa.
-_DIGIT_IN_WORD = {"0": "o", "1": "l", "3": "a", "4": "a", "5": "s", "6": "o", "8": "b", "9": "g"}
-_OCR_WORD_FIXES = {
-    # seen in seeds 001/002/004: key -> key
-    "ctia": "cua", "cta": "cua", "caa": "cua", "cia": "cua", "cila": "cua",
-    "iy": "uy", "ty": "uy", "tiy": "uy", "dy": "uy", "ay": "uy", "try": "uy",
-    "pang": "dang", "bang": "dang", "pjc": "doc", "poc": "doc", "deec": "doc",
-    "wong": "uong", "twong": "tuong", "cwong": "cuong", "dwong": "duong", "thwong": "thuong",
-    "tw": "tu", "sw": "su", "thwe": "thuc", "thue": "thuc", "thyc": "thuc", "thye": "thuc", "thuce": "thuc",
-    "phic": "phuc", "phiic": "phuc", "chtrc": "chuc", "chirc": "chuc", "chure": "chuc", "chire": "chuc",
-    "chuc": "chuc", "thir": "thu", "thtr": "thu", "thi": "thi", "phii": "phu", "pha": "pha",
-    "ndm": "nam", "nim": "nam", "ndam": "nam", "nam": "nam", "thii": "thu",
-    "dich": "dich", "pich": "dich", "sd": "so", "sb": "so", "cdc": "cac", "ciu": "cau", "pe": "de",
-    "pao": "dao", "dn": "an",
-}
-
-
 def skey(text: str) -> str:
     """Like :func:`ocr_key` but one character out per character in, so a regex match on the key
     gives offsets into the original text: ``S6:93 /KH-UBND`` -> ``so:93 /kh-ubnd``."""
-    folded = fold(text.translate(_OCR_CHAR_FOLD))
+    folded = fold(text.translate(CHAR_FOLD))
 
     def fix(match: re.Match[str]) -> str:
         word = match.group(0)
         if _is_ocr_mixed(word):
-            word = "".join(_DIGIT_IN_WORD.get(c, c) for c in word)
+            word = "".join(DIGIT_IN_WORD.get(c, c) for c in word)
         return word
 
     return re.sub(r"[a-z0-9]*[0-9][a-z0-9]*", fix, folded)  # only words with a digit can change
@@ -100,7 +76,7 @@ def ocr_key(text: str) -> str:
         # "lt" inside a word is OCR for ư (THlTC -> THUC)
         word = match.group(0).replace("ii", "u")
         word = word[0] + word[1:].replace("lt", "u") if len(word) > 2 else word
-        return _OCR_WORD_FIXES.get(word, word)
+        return WORD_FIXES.get(word, word)
 
     return re.sub(r"[a-z]+", fix, skey(text))
 

@@ -13,7 +13,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.normalize import normalise_tones
-from pipeline.restore import _NUMBER_THEN_WORD, OCR_GLYPHS, Restorer, load
+from pipeline.ocr_damage import OCR_GLYPHS
+from pipeline.restore import Restorer, load
+from pipeline.restore.channel import Channel
+from pipeline.restore.decode import Decoder
+from pipeline.restore.tokens import NUMBER_THEN_WORD
 from pipeline.restore.build import build_model
 from pipeline.vntext import is_syllable_form, strip_diacritics, syllables
 from tests.conftest import CORPUS, ROOT
@@ -107,8 +111,8 @@ def test_symbols_urls_and_foreign_words_are_left_alone(restorer, kept):
 def test_a_reading_found_only_by_undoing_a_confusion_costs_a_variant(restorer):
     """``sd`` is ``so`` once OCR's d for o is undone: its readings cost a variant, and the edit search
     that follows must not offer them again as zero edits away (it gave the unfamiliar sọ 0.0)."""
-    scores = dict(restorer._channel("sd", "ocr"))
-    assert scores["sọ"] <= Restorer.VARIANT and scores["số"] <= Restorer.VARIANT
+    scores = dict(restorer.channel.candidates("sd", "ocr"))
+    assert scores["sọ"] <= Channel.VARIANT and scores["số"] <= Channel.VARIANT
 
 
 def test_syllable_inventory_keeps_only_writable_syllables():
@@ -149,7 +153,7 @@ def _numbers_and_symbols(text: str) -> list[str]:
              if not c.isalpha() and not c.isdigit() and c not in "'’ " and not in_word(i)]
     def glued_to_a_word(m: re.Match) -> bool:   # 31thang: a number OCR glued to a word (a space goes back)
         word = re.match(r"[^\W_]+", text[m.start():])
-        return bool(_NUMBER_THEN_WORD.match(word.group(0)))
+        return bool(NUMBER_THEN_WORD.match(word.group(0)))
 
     numbers = [m.group(0) for m in re.finditer(r"\d+", text)
                if not lettered(m.start() - 1) and (not lettered(m.end()) or glued_to_a_word(m))
@@ -167,7 +171,7 @@ def _keeps_symbols(out: str, text: str) -> bool:
     ever put back: for those apostrophes, and at most one a word where OCR glued a number and a word
     (31thang -> 31 tháng) or two words (dichtruyén -> dịch truyền)."""
     words = re.findall(rf"(?:[^\W_]|[{OCR_GLYPHS}])+", text)   # (a glyph is part of its word: ivO¢)
-    glued = sum(bool(_NUMBER_THEN_WORD.match(w)) or len(w) >= 4 for w in words)
+    glued = sum(bool(NUMBER_THEN_WORD.match(w)) or len(w) >= 4 for w in words)
     taken = _apostrophes(text) - _apostrophes(out)
     return (_numbers_and_symbols(out) == _numbers_and_symbols(text) and taken >= 0
             and 0 <= out.count(" ") - text.count(" ") <= glued + taken)
@@ -231,7 +235,7 @@ def test_lm_build_makes_a_model_that_restores(tmp_path):
 
 def test_lm_build_mixes_in_the_news_bigrams(tmp_path):
     """With ``news/bigrams.tsv.gz`` beside the shards the model also holds a general-register bigram
-    model over its own vocabulary, which the decoder mixes in (``Restorer.NEWS_WEIGHT``)."""
+    model over its own vocabulary, which the decoder mixes in (``Decoder.NEWS_WEIGHT``)."""
     sentences = ["Sở Y tế chủ trì kế hoạch.", "Bé trai và bé gái được khám."] * 20
     with gzip.open(tmp_path / "legal-00.txt.gz", "wt", encoding="utf-8") as handle:
         handle.write("### FILE a.md\n" + "\n".join(sentences) + "\n")
@@ -263,9 +267,9 @@ def test_mixed_bigram_table_is_the_mixture_of_the_two_models(restorer):
     picks = [lm.keys2[rng.integers(0, len(lm.keys2), 2000)], lm.news_keys[rng.integers(0, len(lm.news_keys), 2000)]]
     b = np.concatenate([k // lm.size for k in picks] + [rng.integers(0, lm.size, 2000)])
     c = np.concatenate([k % lm.size for k in picks] + [rng.integers(0, lm.size, 2000)])
-    w = Restorer.NEWS_WEIGHT
+    w = Decoder.NEWS_WEIGHT
     expected = np.log10((1 - w) * 10.0 ** lm.bigram(b, c)[1] + w * 10.0 ** lm.news(b, c))
-    found, mixed = restorer._bigram(b, c)
+    found, mixed = restorer.decoder.bigram(b, c)
     assert np.allclose(mixed, expected, atol=1e-4)
     assert found[:4000].all()
 
