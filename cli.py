@@ -126,15 +126,17 @@ def run_command(
 @app.command("restore")
 def restore_command(
     file: Annotated[str, typer.Argument(help="text file, or - for stdin")] = "-",
-    form: Annotated[str | None, typer.Option(help="force the input form: stripped or ocr_noisy")] = None,
+    form: Annotated[str | None, typer.Option(
+        help="force the input form: stripped, ocr_noisy (OCR'd with tesseract eng, as seeds 001/002/004), "
+             "ocr_vie (tesseract vie's output), mixed or clean")] = None,
     model: Annotated[Path | None, typer.Option(help="model file (default: the one shipped)")] = None,
 ) -> None:
     """Restore diacritics and undo OCR errors; the same lines out as in, on stdout."""
     from pipeline.encoding import decode_bytes
     from pipeline.restore import load
 
-    if form not in (None, "stripped", "ocr_noisy", "mixed", "clean"):
-        _fail(UsageError(f"unknown --form {form!r}: use stripped, ocr_noisy, mixed or clean"))
+    if form not in (None, "stripped", "ocr_noisy", "ocr_vie", "mixed", "clean"):
+        _fail(UsageError(f"unknown --form {form!r}: use stripped, ocr_noisy, ocr_vie, mixed or clean"))
     try:
         data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
         decoded = decode_bytes(data) if data else None
@@ -162,15 +164,34 @@ def lm_build_command(
     exclude: Annotated[Path | None, typer.Option(help="file listing corpus files to hold out")] = Path(
         "bench/heldout_files.txt"),
     ocr_pairs: Annotated[Path | None, typer.Option(help="(clean, OCR'd) line pairs from scripts/ocr_pairs.py")] = None,
+    vie_pairs: Annotated[Path | None, typer.Option(
+        help="(clean, OCR'd) line pairs made with scripts/ocr_pairs.py --lang vie: the vie channel")] = None,
     min_trigram_count: Annotated[int, typer.Option(help="prune trigrams seen fewer times than this")] = 1,
 ) -> None:
-    """Build the trigram model and OCR channel that ``kehoach restore`` uses."""
+    """Build the trigram model and OCR channels that ``kehoach restore`` uses."""
     from pipeline.restore.build import build_model
 
     if not corpus.is_dir() or not any(corpus.glob("*.txt.gz")):
         _fail(UsageError(f"no *.txt.gz shards in {corpus}"))
-    summary = build_model(corpus, out, exclude_file=exclude, ocr_pairs=ocr_pairs,
+    summary = build_model(corpus, out, exclude_file=exclude, ocr_pairs=ocr_pairs, vie_pairs=vie_pairs,
                           min_trigram_count=min_trigram_count, log=lambda m: typer.echo(m, err=True))
+    typer.echo(json.dumps(summary), err=True)
+
+
+@lm_app.command("vie-channel")
+def lm_vie_channel_command(
+    pairs: Annotated[Path, typer.Argument(help="(clean, OCR'd) line pairs from scripts/ocr_pairs.py --lang vie")],
+    model: Annotated[Path, typer.Option(help="the model file to add the channel to")] = Path("dictionaries/restore.npz"),
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="write here instead of over --model")] = None,
+) -> None:
+    """Learn tesseract vie's channel from line pairs and store it in a model file, leaving its
+    language model as it is (seconds, where ``lm build`` takes many minutes)."""
+    from pipeline.restore.build import add_vie_channel
+
+    for path in (pairs, model):
+        if not path.is_file():
+            _fail(UsageError(f"no such file: {path}"))
+    summary = add_vie_channel(model, pairs, out, log=lambda m: typer.echo(m, err=True))
     typer.echo(json.dumps(summary), err=True)
 
 

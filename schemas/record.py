@@ -16,6 +16,8 @@ SCHEMA_VERSION = "1.0"
 Status = Literal["ok", "partial", "failed"]
 PageMethod = Literal["text", "pdf_text", "ocr"]
 InputForm = Literal["clean", "stripped", "ocr_noisy", "mixed", "empty"]
+# how restoration read a page: the document's form, or ocr_vie for a page tesseract vie read in this run
+PageForm = Literal["clean", "stripped", "ocr_noisy", "mixed", "empty", "ocr_vie"]
 DeadlineKind = Literal[
     "date", "before_date", "month", "quarter", "year", "from_year_onward", "period", "recurring", "relative"
 ]
@@ -91,6 +93,9 @@ class Quality(_Model):
     input_form: InputForm
     encoding: str
     restored_tokens: int = 0
+    page_forms: list[PageForm] = Field(default=[], description=(
+        "per page, how restoration read it: the document's input_form, or ocr_vie for a page OCR'd "
+        "with tesseract vie in this run (corrected with the vie channel)"))
     restored: list[Restored] = Field(default=[], description="each word restoration changed")
     plausibility: float | None = Field(default=None, ge=0, le=1, description="share of valid Vietnamese syllables")
 

@@ -31,7 +31,7 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.restore import case
-from pipeline.restore.candidates import Followers, place_names, prefer_names, unglued
+from pipeline.restore.candidates import Followers, joined, place_names, prefer_names, unglued
 from pipeline.restore.channel import Channel
 from pipeline.restore.decode import Decoder
 from pipeline.restore.lm import LanguageModel
@@ -51,17 +51,13 @@ class Restorer:
         path = Path(path) if path else model_path()
         with np.load(path) as data:
             self.lm = LanguageModel.from_npz(data)
-            if "channel_count" in data.files:
-                pairs = list(zip(str(data["channel_clean"]).split("\n"), str(data["channel_noisy"]).split("\n"),
-                                 data["channel_count"].tolist()))
-            else:
-                pairs = []
+            pairs, vie_pairs = (_channel_pairs(data, name) for name in ("channel", "vie"))
             self._never_titled = (case.never_titled(self.lm.vocab, data["case_titled"], data["case_lowered"])
                                   if "case_titled" in data.files else frozenset())
         self.lm.index()
         place_names()   # (read from underthesea's address data once, when the restorer loads)
         self.path = path
-        self.channel = Channel(pairs, dict(zip(self.lm.vocab, self.lm.unigram.tolist())))
+        self.channel = Channel(pairs, dict(zip(self.lm.vocab, self.lm.unigram.tolist())), vie_pairs)
         self.decoder = Decoder(self.lm, self.channel)
         self.followers = Followers(self.lm, self.channel)
 
@@ -103,7 +99,8 @@ class Restorer:
                 changed += n
                 continue
             blank = not line.strip()
-            damaged = not blank and not is_clean_line(line)
+            # (tesseract vie's errors are valid syllables with the wrong marks: no line of it is clean)
+            damaged = not blank and (form == "ocr_vie" or not is_clean_line(line))
             if blank and block and len(block) < self.MAX_BLOCK_LINES:
                 block.append(line)  # a blank line is layout (text extracted double-spaced): context goes on
                 continue
@@ -134,7 +131,7 @@ class Restorer:
                 space = line.rfind(" ", start + self.LONG_LINE // 2, end)
                 end = space + 1 if space >= 0 else end
             piece = line[start:end]
-            if piece.strip() and not is_clean_line(piece):
+            if piece.strip() and (form == "ocr_vie" or not is_clean_line(piece)):
                 restored, n = self._restore_block([piece], form)
                 piece, changed = restored[0], changed + n
             pieces.append(piece)
@@ -146,7 +143,8 @@ class Restorer:
         for line in lines:
             tokens = tokenize(line, form, self.channel)
             prefer_names(tokens)
-            tokens_per_line.append(unglued(tokens, form, self.channel, self.decoder))
+            tokens = joined(unglued(tokens, form, self.channel, self.decoder), form, self.channel, self.decoder)
+            tokens_per_line.append(tokens)
         stream = [t for tokens in tokens_per_line for t in tokens if not t.dust]
         self.followers.complete(stream, self.decoder)
         decoded = iter(self.decoder.decode(stream))
@@ -159,7 +157,7 @@ class Restorer:
                 choice = choices[k]
                 k += 1
                 as_written = not token.spelled and (choice is None or choice == token.text.lower())
-                if as_written and not token.spaced:
+                if as_written and not token.spaced and not token.joined:
                     continue   # (read as written: VietGAP stays VietGAP)
                 pieces.append(line[last:token.start])
                 if token.spaced:
@@ -167,12 +165,20 @@ class Restorer:
                     changed += 1
                 replacement = (token.text if as_written
                                else case.written(token, choice, line, caps_line, form, self._never_titled))
-                changed += replacement != token.text
+                changed += replacement != token.text or token.joined
                 pieces.append(replacement)
                 last = token.end
             pieces.append(line[last:])
             result.append("".join(pieces))
         return result, changed
+
+
+def _channel_pairs(data, name: str) -> list[tuple[str, str, int]]:
+    """A channel table of the model file, ``(syllable, OCR'd token, count)``; none if it has none."""
+    if f"{name}_count" not in data.files:
+        return []
+    return list(zip(str(data[f"{name}_clean"]).split("\n"), str(data[f"{name}_noisy"]).split("\n"),
+                    data[f"{name}_count"].tolist()))
 
 
 def model_path() -> Path:
@@ -194,17 +200,27 @@ def proper_name(name: str) -> str:
     return load().restore(" ".join(name.split()))
 
 
+def page_form(method: str, form: str) -> str:
+    """How a page is restored: a page tesseract vie read in this run with the vie channel
+    (``ocr_vie``: its errors are valid syllables with the wrong marks, so no line of it is taken
+    as clean), any other page by the document's input form."""
+    return "ocr_vie" if method == "ocr" else form
+
+
 def restore_stage(doc):
-    """Pipeline stage: restore each page of ``doc.text``; page spans follow, the count goes in quality."""
+    """Pipeline stage: restore each page of ``doc.text`` by its form; page spans follow, the count
+    and each page's form go in quality."""
     form = doc.quality.get("input_form")
-    if doc.quality.get("language") == "other" or form in ("clean", "empty"):
+    forms = [page_form(page.method, form) for page in doc.pages] or [form]
+    doc.quality["page_forms"] = forms
+    if doc.quality.get("language") == "other" or all(f in ("clean", "empty") for f in forms):
         doc.quality["restored_tokens"] = 0   # and the model is not even loaded (a batch of clean PDFs)
         return doc
     restorer = load()
     parts, spans, changed, previous_end = [], [], 0, 0
-    for start, end in doc.page_spans or [(0, len(doc.text))]:
+    for (start, end), page_form_ in zip(doc.page_spans or [(0, len(doc.text))], forms):
         parts.append(doc.text[previous_end:start])      # what lies between pages, as it is
-        text, n = restorer.restore_counted(doc.text[start:end], form)
+        text, n = restorer.restore_counted(doc.text[start:end], page_form_)
         offset = sum(map(len, parts))
         spans.append((offset, offset + len(text)))
         parts.append(text)

@@ -1,8 +1,8 @@
 """``kehoach lm build``: the restoration model from the training corpus and the OCR line pairs.
 
-One file holds everything restoration needs: the trigram model (``lm.py``) and the OCR channel, a
-table of how often tesseract wrote each syllable as each damaged token, learned from pairs made by
-``scripts/ocr_pairs.py``.
+One file holds everything restoration needs: the trigram model (``lm.py``) and the OCR channels,
+tables of how often tesseract (``-l eng`` and ``-l vie``) wrote each syllable as each token, learned
+from pairs made by ``scripts/ocr_pairs.py``.
 """
 
 from __future__ import annotations
@@ -77,6 +77,35 @@ def channel_counts(pairs_file: Path) -> Counter[tuple[str, str]]:
     return counts
 
 
+def channel_arrays(name: str, counts: Counter[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """A channel table as the model file stores it: ``NAME_clean``, ``NAME_noisy`` (newline-joined)
+    and ``NAME_count``."""
+    pairs = sorted(counts.items())
+    return {f"{name}_clean": np.array("\n".join(c for (c, _), _ in pairs)),
+            f"{name}_noisy": np.array("\n".join(n for (_, n), _ in pairs)),
+            f"{name}_count": np.array([k for _, k in pairs], dtype=np.int32)}
+
+
+def add_vie_channel(model: Path, vie_pairs: Path, output: Path | None = None, log=print) -> dict:
+    """Learn tesseract vie's channel from ``vie_pairs`` and store it in the model file (replacing
+    the one it has), leaving the language model and the eng channel as they are: the table is made
+    in seconds, the model in many minutes."""
+    output = output or model
+    channel = channel_counts(vie_pairs)
+    with np.load(model) as data:
+        arrays = {key: data[key] for key in data.files if not key.startswith("vie_")}
+    _write(output, arrays | channel_arrays("vie", channel))
+    log(f"vie channel: {len(channel):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
+    return {"vie_pairs": len(channel), "bytes": output.stat().st_size}
+
+
+def _write(output: Path, arrays: dict[str, np.ndarray]) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp.npz")
+    np.savez_compressed(tmp, **arrays)
+    tmp.replace(output)
+
+
 def read_news(news_dir: Path, ids: dict[str, int]) -> dict[tuple[int, int], int]:
     """The news corpus' bigram counts (``news/bigrams.tsv.gz``: ``a b<TAB>count``) over model ids;
     pairs with a word the model does not know are left out."""
@@ -92,7 +121,8 @@ def read_news(news_dir: Path, ids: dict[str, int]) -> dict[tuple[int, int], int]
 
 
 def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, ocr_pairs: Path | None = None,
-                min_count: int = 2, min_trigram_count: int = 1, news: Path | None = None, log=print) -> dict:
+                min_count: int = 2, min_trigram_count: int = 1, news: Path | None = None,
+                vie_pairs: Path | None = None, log=print) -> dict:
     """Build and write the model; ``min_count`` bounds the vocabulary, ``min_trigram_count`` prunes
     trigrams seen fewer times (their probability then backs off to the bigram)."""
     started = time.perf_counter()
@@ -140,17 +170,16 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
     extra = {"case_titled": np.array([titled[w] for w in vocab], dtype=np.int32),
              "case_lowered": np.array([lowered[w] for w in vocab], dtype=np.int32)}
     if channel:
-        pairs = sorted(channel.items())
-        extra |= {"channel_clean": np.array("\n".join(c for (c, _), _ in pairs)),
-                 "channel_noisy": np.array("\n".join(n for (_, n), _ in pairs)),
-                 "channel_count": np.array([k for _, k in pairs], dtype=np.int32)}
-        log(f"OCR channel: {len(pairs):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(output.name + ".tmp.npz")
-    np.savez_compressed(tmp, **model.arrays(), **extra)
-    tmp.replace(output)
+        extra |= channel_arrays("channel", channel)
+        log(f"OCR channel: {len(channel):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
+    vie = channel_counts(vie_pairs) if vie_pairs else Counter()
+    if vie:
+        extra |= channel_arrays("vie", vie)
+        log(f"vie channel: {len(vie):,} (syllable, OCR token) pairs from {sum(vie.values()):,} aligned words")
+    _write(output, model.arrays() | extra)
     summary = {"files": files, "lines_left_out": skipped, "tokens": corpus_tokens, "vocabulary": len(vocab), "bigrams": len(model.keys2),
-               "trigrams": len(model.keys3), "channel_pairs": len(channel), "bytes": output.stat().st_size,
+               "trigrams": len(model.keys3), "channel_pairs": len(channel), "vie_pairs": len(vie),
+               "bytes": output.stat().st_size,
                "seconds": round(time.perf_counter() - started, 1)}
     log(f"wrote {output} ({summary['bytes'] / 1e6:.1f} MB) in {summary['seconds']} s")
     return summary

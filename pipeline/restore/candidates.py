@@ -32,6 +32,7 @@ NAME_BONUS = 2.0                    # log10: how much likelier a surname or a pl
 FOLLOWERS = 50                      # a garbled word's left neighbour's likeliest followers, looked among ...
 FOLLOWER_EDITS = (1, 2)             # ... that many edits away (key of up to 3 letters / longer)
 SPLIT_MARGIN = 1.5                  # two glued words must fit their neighbours this much better than one
+_VOWELS = set("aeiouy")
 SPLIT_WHOLE = -1.91                 # ... and the whole be read no better than this (not an edit from a syllable)
 
 
@@ -141,6 +142,41 @@ def unglued(tokens: list[Token], form: str, channel: Channel, decoder: Decoder) 
         out.append(Token(start, start + cut, text[:cut], channel.read(text[:cut].lower(), form)))
         out.append(Token(start + cut, token.end, text[cut:], channel.read(text[cut:].lower(), form), spaced=True))
     return out
+
+
+def joined(tokens: list[Token], form: str, channel: Channel, decoder: Decoder) -> list[Token]:
+    """Each syllable tesseract vie cut before its vowel (``Nghị quy ết định``, where a mark rises
+    over the line) as one token, where the whole fits its neighbours, by the bigram model, clearly
+    better than the two pieces do."""
+    if form != "ocr_vie":
+        return tokens
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        a = tokens[i]
+        b = tokens[i + 1] if i + 1 < len(tokens) else None
+        if b is not None and _split_syllable(a, b, channel):
+            whole = (a.text + b.text).lower()
+            context = [decoder.best_id(out[-1] if out else None),
+                       decoder.best_id(tokens[i + 2] if i + 2 < len(tokens) else None)]
+            apart = decoder.fit([a.candidates, b.candidates], context)
+            together = channel.read(whole, form)
+            if together and decoder.fit([together], context) > apart + SPLIT_MARGIN:
+                out.append(Token(a.start, b.end, a.text + b.text, together, joined=True))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
+def _split_syllable(a: Token, b: Token, channel: Channel) -> bool:
+    """Two words one space apart that may be one syllable cut before its vowel: the second starts
+    with a vowel and is not capitalised after a small letter, and the corpus writes the whole."""
+    return (b.start == a.end + 1 and bool(a.candidates) and bool(b.candidates)
+            and a.text.isalpha() and b.text.isalpha() and fold(b.text[0].lower()) in _VOWELS
+            and not (b.text[0].isupper() and a.text[-1].islower())
+            and (a.text + b.text).lower() in channel.unigrams)
 
 
 def _glue_cut(token: Token, before: Token | None, after: Token | None, form: str,

@@ -18,6 +18,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from dictionaries.places import places
 from pipeline.ocr_damage import (
     A_VOWEL_READ_AS, D_READ_AS, HORN, HORN_IT, OCR_GLYPHS, confusion_variants,
 )
@@ -28,6 +29,16 @@ Candidates = tuple[tuple[str, float], ...]   # (lowercase syllable, channel log1
 OCR_FORMS = ("ocr_noisy", "mixed")   # input forms read with the OCR channel; "stripped" without
 _VOWELS = set("aeiouyăâêôơưđ")
 _DIGRAPH_ONSET = re.compile(r"ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr")
+
+
+@lru_cache(maxsize=1)
+def place_syllables() -> frozenset[str]:
+    """The syllables of place names that are no Vietnamese syllable by the inventory's rules:
+    names in the languages of the Central Highlands and the north (``Đắk Lắk``, ``Krông Búk``,
+    ``Ea H'leo``), which the address data spells and plans name often."""
+    inventory = syllables()
+    return frozenset(s for name in places().values() for s in name.lower().split()
+                     if s.isalpha() and s not in inventory and tone_placement(s) not in inventory)
 
 
 class Channel:
@@ -49,22 +60,19 @@ class Channel:
     WIDE_GLYPH = 64                 # ... for a word with an OCR glyph (t¢), which could be any vowel
     NEAR_KEYS = 12                  # skeletons an edit or two away looked at (held-out: 24 -> 12 costs nothing)
     NEAR_READINGS = 8               # readings taken from each skeleton an edit or two away (held-out tuned)
+    VIE_MARKS = -2.0                # tesseract vie: a valid syllable read as another with its skeleton
+    VIE_SKELETON = -0.5             # ... an invalid one (marks no syllable has) read as one with its skeleton
     PRELOADED = 3000                # OCR'd forms whose candidates are made at load
     CACHED = 200_000                # candidate lists kept
 
-    def __init__(self, pairs: list[tuple[str, str, int]], unigrams: dict[str, float]):
+    def __init__(self, pairs: list[tuple[str, str, int]], unigrams: dict[str, float],
+                 vie_pairs: list[tuple[str, str, int]] = ()):
         self.unigrams = unigrams
-        totals: dict[str, int] = defaultdict(int)
-        written: dict[str, int] = defaultdict(int)   # how often tesseract wrote each OCR'd form
-        for c, n, k in pairs:
-            totals[c] += k
-            written[n] += k
-        self.ocr: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for c, n, k in pairs:
-            if c != n and k >= 2:
-                self.ocr[n].append((c, k / (totals[c] + self.CHANNEL_PRIOR)))
+        self.ocr, totals, written = self._table(pairs)
+        self.vie = self._table(vie_pairs)[0]
         # every syllable, in the tone-placement convention normalisation uses (hòa, thủy), likeliest first
         words = {tone_placement(w) for w in syllables()} | {w for w in unigrams if w in syllables()}
+        words |= place_syllables() & unigrams.keys()
         self.words = words
         self.skeleton: dict[str, list[str]] = defaultdict(list)
         # ties broken by the word itself: the order must not depend on the process's hash seed
@@ -97,7 +105,22 @@ class Channel:
 
     def read(self, word: str, form: str) -> Candidates:
         """The candidates of ``word`` (lowercase) in text of input form ``form``."""
-        return self.candidates(word, "ocr" if form in OCR_FORMS else "stripped")
+        return self.candidates(word, "vie" if form == "ocr_vie" else "ocr" if form in OCR_FORMS else "stripped")
+
+    @classmethod
+    def _table(cls, pairs) -> tuple[dict[str, list[tuple[str, float]]], dict[str, int], dict[str, int]]:
+        """OCR'd token -> [(syllable, P(token | syllable))] for the pairs seen twice or more; and how
+        often each syllable was seen, and each token written."""
+        totals: dict[str, int] = defaultdict(int)
+        written: dict[str, int] = defaultdict(int)
+        for c, n, k in pairs:
+            totals[c] += k
+            written[n] += k
+        table: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for c, n, k in pairs:
+            if c != n and k >= 2:
+                table[n].append((c, k / (totals[c] + cls.CHANNEL_PRIOR)))
+        return table, totals, written
 
     def unigram(self, word: str) -> float:
         """log10 P(word); a syllable the model has never seen counts as rarer than any it has."""
@@ -126,6 +149,8 @@ class Channel:
             if logp > scores.get(syllable, -99.0):
                 scores[syllable] = logp
 
+        if mode == "vie":
+            return self._vie_candidates(word)
         if HORN.search(word):
             return self._horned(word)
         marked = has_diacritics(word)
@@ -169,6 +194,24 @@ class Channel:
         elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and not any(
                 w in self.unigrams for w in self.skeleton.get(fold(word), ())):
             self._near(word, key, scores, ocr_weight)
+        return self.pruned(scores, keep=word)
+
+    def _vie_candidates(self, word: str) -> Candidates:
+        """tesseract -l vie reads the letters and loses or mistakes the marks (``phâm``, ``kiem``,
+        ``giảm`` for phẩm, kiểm, giám): the word as written, the syllables the vie table saw it
+        written for, and every syllable with its skeleton, at a cost the decoder must overcome."""
+        scores: dict[str, float] = {}
+        valid = word in syllables()
+        if valid:
+            scores[word] = 0.0
+        for syllable, p in self.vie.get(word, ()):
+            scores[syllable] = max(math.log10(p), scores.get(syllable, -99.0))
+        other = self.VIE_MARKS if valid else self.VIE_SKELETON
+        for syllable, _ in self._readings.get(fold(word), ()):
+            if other > scores.get(syllable, -99.0):
+                scores[syllable] = other
+        if not scores and word.isalpha() and not valid and word not in self.unigrams:
+            return self._candidates(word, "ocr")   # (letters lost too: read as the eng channel reads)
         return self.pruned(scores, keep=word)
 
     def _glyph_candidates(self, word: str, mode: str, ocr_weight: float) -> Candidates:

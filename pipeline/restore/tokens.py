@@ -29,6 +29,7 @@ class Token:
     garbled: bool = False                      # OCR'd beyond any syllable the corpus writes (st, Grng, nhittng)
     dust: bool = False                         # a mark OCR left on a word (thuc ’hién): no context for the model
     spaced: bool = False                       # a word OCR glued to the one before (31thang): a space goes before it
+    joined: bool = False                       # one syllable OCR cut in two (quy ết): written without the space
 
 
 # Spans that are never words to restore.
@@ -95,6 +96,9 @@ def tokenize(line: str, form: str, channel: Channel) -> list[Token]:
             gap = " " if (word in "'’" and form != "stripped" and line[start - 1:start].isalpha()
                           and line[end:end + 1].isalpha()) else ""
             tokens.append(Token(start, end, word, (), spelled=gap, dust=dust))
+            continue
+        if form == "stripped" and any(c.isdigit() for c in word):
+            tokens.append(Token(start, end, word, ()))   # (text no OCR read: NH4, NO3, CO2 are as typed)
             continue
         split = NUMBER_THEN_WORD.match(word)
         if split:
