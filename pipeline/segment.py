@@ -413,7 +413,10 @@ def _signer(doc: Document, region: list[Line]) -> Signer | None:
         mark = re.sub(r"[^a-z]", "", match["mark"]).replace("mmm", "m").replace("mm", "m").upper()
         org_key = re.split(r"\s{2,}|\n|\b(?:noi|bao cao)\b", match["org"].strip())[0].strip()
         start = match.start("org") + (len(match["org"]) - len(match["org"].lstrip()))
-        org = _proper(org_key, flat[start:start + len(org_key)])
+        printed = flat[start:start + len(org_key)]
+        if upper_share(printed) < 0.5:
+            continue   # (a signing mark's organ or position is printed in capitals: not "T1. UBND tỉnh X", a list's 11.)
+        org = _proper(org_key, printed)
         if org:
             marks.append(f"{mark}. {org}")
             last_mark_end = start + len(org_key)

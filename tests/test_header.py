@@ -10,6 +10,7 @@ import pytest
 from pipeline import header
 from pipeline.stages import build_pipeline, process_file
 from pipeline.errors import UsageError
+from schemas import Signer
 from tests.conftest import CORPUS
 
 REAL = CORPUS.parent.parent / "shared" / "real"
@@ -39,6 +40,14 @@ OCR_CASES = [
     # a scan at 321 dpi placed a quarter turn; red seal over the signature; the number handwritten
     ("cv-298-pc04.pdf", dict(doc_type="Tờ trình", number=None, issuer="Công an tỉnh Lâm Đồng", place="Lâm Đồng",
                              date=dt.date(2025, 10, 24))),
+    # tesseract vie's marks corrected by the vie channel: "điêu tra tội phạm vẻ ma túy", "vê mà túy"
+    ("cv-3980-bca-scan.pdf", dict(issuer="Cục Cảnh sát điều tra tội phạm về ma túy",
+                                  subject="chuẩn bị tổ chức triển khai Chương trình MTQG phòng, chống ma túy "
+                                          "đến năm 2030")),
+    ("cv-4552-bca-c04.pdf", dict(subject="rà soát, đánh giá mức độ trọng điểm phức tạp về ma túy và cơ sở cai nghiện")),
+    # a list after the signature: its "11." read "T1." is not a TL. signing mark (marks are in capitals)
+    ("cv-5689-bca-c04.pdf", dict(symbol="/BCA-C04", signer=Signer(name="Nguyễn Văn Long", position="Thứ trưởng",
+                                                                   authority="KT. Bộ trưởng"))),
 ]
 
 
