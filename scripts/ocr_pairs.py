@@ -42,15 +42,16 @@ FONT_CHOICES = [
 ]
 FONTS = [(path, weight) for path, weight in FONT_CHOICES if Path(path).exists()]
 WIDTH, HEIGHT, MARGIN = 2000, 2800, 120
+A4_300DPI = (2480, 3508)
 
 
-def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
+def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont, width: int = WIDTH) -> list[str]:
     lines = []
     for para in paragraphs:
         current = ""
         for word in para.split():
             trial = f"{current} {word}".strip()
-            if font.getlength(trial) > WIDTH - 2 * MARGIN and current:
+            if font.getlength(trial) > width - 2 * MARGIN and current:
                 lines.append(current)
                 current = word
             else:
@@ -60,34 +61,52 @@ def wrap(paragraphs: list[str], font: ImageFont.FreeTypeFont) -> list[str]:
     return lines
 
 
-def render_and_ocr(job: tuple[int, list[str], bool, list[tuple[str, int]], str, str]) -> list[tuple[str, str]]:
-    seed, paragraphs, damaged, fonts, tesseract, lang = job
+def render_and_ocr(job: tuple[int, list[str], str, list[tuple[str, int]], str, str]) -> list[tuple[str, str]]:
+    seed, paragraphs, damage, fonts, tesseract, lang = job
     rng = random.Random(seed)
     font_path = rng.choices([f for f, _ in fonts], weights=[w for _, w in fonts])[0]
-    size = rng.randint(30, 54)
+    width, height = (A4_300DPI if damage == "scan" else (WIDTH, HEIGHT))
+    size = rng.randint(38, 54) if damage == "scan" else rng.randint(30, 54)  # (scan: 9-13 pt at 300 dpi)
     font = ImageFont.truetype(font_path, size)
     if rng.random() < 0.1:
         paragraphs = [p.upper() for p in paragraphs]
-    lines = wrap(paragraphs, font)
+    lines = wrap(paragraphs, font, width)
     step = int(size * 1.6)
-    lines = lines[: (HEIGHT - 2 * MARGIN) // step]
-    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    lines = lines[: (height - 2 * MARGIN) // step]
+    image = Image.new("L", (width, height), 255)
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
         draw.text((MARGIN, MARGIN + i * step), line, font=font, fill=0)
-    if rng.random() < 0.5:  # a scan is never sharp: blur, or lose resolution and get it back
+    if damage == "scan":
+        image = scan(image, rng)
+    elif rng.random() < 0.5:  # a scan is never sharp: blur, or lose resolution and get it back
         image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.0)))
     else:
         factor = rng.uniform(0.6, 0.9)
         small = image.resize((int(WIDTH * factor), int(HEIGHT * factor)), Image.BILINEAR)
         image = small.resize((WIDTH, HEIGHT), Image.BILINEAR)
-    if damaged:
+    if damage == "degrade":
         image = degrade(image, rng)
     with tempfile.NamedTemporaryFile(suffix=".png") as tmp:
         image.save(tmp.name)
         ocr = subprocess.run([tesseract, tmp.name, "stdout", "-l", lang, "--psm", "6"],
                              capture_output=True, text=True, check=True).stdout
     return align(lines, [line for line in ocr.splitlines() if line.strip()])
+
+
+def scan(page: Image.Image, rng: random.Random, dpi: int | None = None) -> Image.Image:
+    """An A4 page typeset at 300 dpi as an office scanner files it: half the pages a worn copy
+    first (``degrade``), a slight skew, the optics' blur, the scanner's resolution (200 to 300 dpi,
+    as the scans in ../shared/real are) and its JPEG compression."""
+    if rng.random() < 0.5:
+        page = degrade(page, rng)
+    page = page.rotate(rng.uniform(-0.4, 0.4), resample=Image.BILINEAR, fillcolor=255)
+    dpi = dpi or rng.choice((200, 240, 300))
+    page = page.filter(ImageFilter.GaussianBlur(0.6)).resize(
+        (round(page.width * dpi / 300), round(page.height * dpi / 300)), Image.LANCZOS)
+    buffer = io.BytesIO()
+    page.save(buffer, "JPEG", quality=75)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("L")
 
 
 def degrade(image: Image.Image, rng: random.Random) -> Image.Image:
@@ -134,8 +153,12 @@ def main() -> None:
     parser.add_argument("--lang", default="eng", help="tesseract's language: eng (the seeds' damage) or vie")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--degrade", action="store_true",
+    damage = parser.add_mutually_exclusive_group()
+    damage.add_argument("--degrade", action="store_const", const="degrade", dest="damage",
                         help="add scan damage: skew, ink spread, binarisation over noise, JPEG")
+    damage.add_argument("--scan", action="store_const", const="scan", dest="damage",
+                        help="an A4 page at 300 dpi scanned at 200-300 dpi (half of them a worn copy): "
+                             "as bench/ocr_native.py makes its scans")
     parser.add_argument("-o", "--output", type=Path)
     args = parser.parse_args()
 
@@ -155,7 +178,7 @@ def main() -> None:
         parser.error("-o/--output is required")
     fonts = [(str(args.fonts / Path(f).name), w) for f, w in FONT_CHOICES
              if (args.fonts / Path(f).name).exists()] if args.fonts else FONTS
-    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12], args.degrade, fonts, args.tesseract, args.lang)
+    jobs = [(args.seed * 100000 + i, paragraphs[i * 12:(i + 1) * 12], args.damage, fonts, args.tesseract, args.lang)
             for i in range(args.pages)]
     args.output.parent.mkdir(parents=True, exist_ok=True)
     count = 0
