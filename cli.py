@@ -166,14 +166,25 @@ def lm_build_command(
     ocr_pairs: Annotated[Path | None, typer.Option(help="(clean, OCR'd) line pairs from scripts/ocr_pairs.py")] = None,
     vie_pairs: Annotated[Path | None, typer.Option(
         help="(clean, OCR'd) line pairs made with scripts/ocr_pairs.py --lang vie: the vie channel")] = None,
+    extra_text: Annotated[list[Path] | None, typer.Option(
+        help="text files, or folders of *.txt, trained on too (repeat): the development plans' domains")] = None,
+    extra_exclude: Annotated[Path | None, typer.Option(
+        help="file listing names of --extra-text files to hold out")] = Path("bench/heldout_plans.txt"),
+    channels_from: Annotated[Path | None, typer.Option(
+        help="keep the OCR channels of this model file where no pairs are given")] = None,
     min_trigram_count: Annotated[int, typer.Option(help="prune trigrams seen fewer times than this")] = 1,
 ) -> None:
     """Build the trigram model and OCR channels that ``kehoach restore`` uses."""
     from pipeline.restore.build import build_model
+    from pipeline.restore.corpus import read_exclusions
 
     if not corpus.is_dir() or not any(corpus.glob("*.txt.gz")):
         _fail(UsageError(f"no *.txt.gz shards in {corpus}"))
+    held_out = read_exclusions(extra_exclude)
+    extra = sorted(p for path in extra_text or [] for p in (sorted(path.glob("*.txt")) if path.is_dir() else [path])
+                   if p.name not in held_out)
     summary = build_model(corpus, out, exclude_file=exclude, ocr_pairs=ocr_pairs, vie_pairs=vie_pairs,
+                          extra_text=extra, channels_from=channels_from,
                           min_trigram_count=min_trigram_count, log=lambda m: typer.echo(m, err=True))
     typer.echo(json.dumps(summary), err=True)
 

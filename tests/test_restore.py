@@ -284,6 +284,30 @@ def test_lm_build_makes_a_model_that_restores(tmp_path):
     assert tiny.lm.logprob([tiny.lm.id("sở")], [tiny.lm.id("y")], [tiny.lm.id("tế")])[0] > -0.5
 
 
+def test_lm_build_trains_on_extra_text_and_keeps_the_channels_it_is_given(tmp_path):
+    """``--extra-text`` adds the development plans' own domains to the training text (less the held-out
+    ones); ``--channels-from`` keeps a model's learned OCR tables where no pairs are given."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    with gzip.open(tmp_path / "legal-00.txt.gz", "wt", encoding="utf-8") as handle:
+        handle.write("### FILE a.md\n" + "Sở Y tế chủ trì kế hoạch thực hiện.\n" * 20)
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "kept.txt").write_text("Xây dựng nền tảng dữ liệu số của tỉnh.\n" * 3, encoding="utf-8")
+    (plans / "held.txt").write_text("Thuê phần mềm dùng chung.\n" * 3, encoding="utf-8")
+    (tmp_path / "held_out.txt").write_text("held.txt\n", encoding="utf-8")
+    out = tmp_path / "model.npz"
+    result = CliRunner().invoke(app, ["lm", "build", "--corpus", str(tmp_path), "-o", str(out),
+                                      "--extra-text", str(plans), "--extra-exclude", str(tmp_path / "held_out.txt"),
+                                      "--channels-from", str(load().path)])
+    assert result.exit_code == 0, result.output
+    model = Restorer(out)
+    assert "tảng" in model.lm.ids and "mềm" not in model.lm.ids
+    assert model.channel.vie == load().channel.vie and model.channel.ocr == load().channel.ocr
+
+
 def test_lm_build_mixes_in_the_news_bigrams(tmp_path):
     """With ``news/bigrams.tsv.gz`` beside the shards the model also holds a general-register bigram
     model over its own vocabulary, which the decoder mixes in (``Decoder.NEWS_WEIGHT``)."""

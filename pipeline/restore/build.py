@@ -122,9 +122,12 @@ def read_news(news_dir: Path, ids: dict[str, int]) -> dict[tuple[int, int], int]
 
 def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, ocr_pairs: Path | None = None,
                 min_count: int = 2, min_trigram_count: int = 1, news: Path | None = None,
-                vie_pairs: Path | None = None, log=print) -> dict:
+                vie_pairs: Path | None = None, extra_text: list[Path] = (), channels_from: Path | None = None,
+                log=print) -> dict:
     """Build and write the model; ``min_count`` bounds the vocabulary, ``min_trigram_count`` prunes
-    trigrams seen fewer times (their probability then backs off to the bigram)."""
+    trigrams seen fewer times (their probability then backs off to the bigram). ``extra_text``:
+    plain text files whose lines are trained on too (the development plans' own domains);
+    ``channels_from``: a model file whose OCR channels are kept where no pairs are given."""
     started = time.perf_counter()
     exclude = read_exclusions(exclude_file)
     lines: list[list[str]] = []
@@ -145,6 +148,18 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
                 counts.update(tokens)
                 count_case(line, titled, lowered)
     corpus_tokens = sum(counts.values())
+    extra_lines = 0
+    for path in extra_text:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = normalise_tones(" ".join(line.split()))
+            tokens = lm_tokens(line)
+            if tokens and not _unmarked(line):
+                lines.append(tokens)
+                counts.update(tokens)
+                count_case(line, titled, lowered)
+                extra_lines += 1
+    if extra_text:
+        log(f"extra text: {len(extra_text)} files, {extra_lines:,} lines")
     for name in place_lines():
         tokens = lm_tokens(name)
         lines.append(tokens)
@@ -169,6 +184,13 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
     channel = channel_counts(ocr_pairs) if ocr_pairs else Counter()
     extra = {"case_titled": np.array([titled[w] for w in vocab], dtype=np.int32),
              "case_lowered": np.array([lowered[w] for w in vocab], dtype=np.int32)}
+    if channels_from is not None:
+        with np.load(channels_from) as data:
+            kept = {key: data[key] for key in data.files
+                    if key.startswith(("channel_", "vie_")) and not (key.startswith("channel_") and ocr_pairs)
+                    and not (key.startswith("vie_") and vie_pairs)}
+        extra |= kept
+        log(f"channels kept from {channels_from}: {', '.join(sorted({k.split('_')[0] for k in kept})) or 'none'}")
     if channel:
         extra |= channel_arrays("channel", channel)
         log(f"OCR channel: {len(channel):,} (syllable, OCR token) pairs from {sum(channel.values()):,} aligned words")
@@ -177,7 +199,7 @@ def build_model(corpus: Path, output: Path, exclude_file: Path | None = None, oc
         extra |= channel_arrays("vie", vie)
         log(f"vie channel: {len(vie):,} (syllable, OCR token) pairs from {sum(vie.values()):,} aligned words")
     _write(output, model.arrays() | extra)
-    summary = {"files": files, "lines_left_out": skipped, "tokens": corpus_tokens, "vocabulary": len(vocab), "bigrams": len(model.keys2),
+    summary = {"files": files, "extra_lines": extra_lines, "lines_left_out": skipped, "tokens": corpus_tokens, "vocabulary": len(vocab), "bigrams": len(model.keys2),
                "trigrams": len(model.keys3), "channel_pairs": len(channel), "vie_pairs": len(vie),
                "bytes": output.stat().st_size,
                "seconds": round(time.perf_counter() - started, 1)}
