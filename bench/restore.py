@@ -4,7 +4,8 @@
 
 Test sets (none of them in the model's training data):
   stripped  seed 003 with its diacritics removed; held-out corpus files (bench/heldout_files.txt,
-            excluded by ``kehoach lm build``) with their diacritics removed
+            excluded by ``kehoach lm build``) and the development plans held out from its extra
+            text (bench/heldout_plans.txt, of ../shared/plans) with their diacritics removed
   ocr       seeds 001, 002, 004 against their hand-corrected clean texts (corpus/*.clean.txt);
             held-out corpus text rendered and OCR'd with tesseract -l eng (bench/data/heldout_ocr.tsv),
             and again with scan damage: skew, ink spread, binarisation, JPEG
@@ -54,6 +55,11 @@ def test_sets(corpus: Path | None, heldout_limit: int) -> list[tuple[str, str, s
     if corpus:
         gold = "\n".join(heldout_lines(corpus, heldout_limit))
         sets.append(("held-out corpus stripped", "stripped", strip_diacritics(gold), gold))
+    plans = ROOT.parent / "shared" / "plans"
+    held_out = read_exclusions(ROOT / "bench" / "heldout_plans.txt")
+    if plans.exists():
+        gold = "\n".join(normalise_tones((plans / name).read_text(encoding="utf-8")) for name in sorted(held_out))
+        sets.append(("held-out plans stripped", "stripped", strip_diacritics(gold), gold))
     for name in ("001", "002", "004"):
         clean = (seeds / f"{name}.clean.txt").read_text(encoding="utf-8")
         noisy = restoration_input((seeds / f"{name}.txt").read_text(encoding="utf-8"), clean)
