@@ -34,6 +34,7 @@ _WORD = re.compile(r"[^\W_]+")
 _SO_OCR = {"s", "sb", "sd", "se", "s6", "so"}
 FUZZY_MIN = 88  # rapidfuzz ratio for a damaged name to count as a gazetteer name
 _BREAK = re.compile(r"[;:.()]")
+_DASH = re.compile(r"\s[-–—]|^[-–—]")
 # "TT. Tỉnh ủy", "VP. HĐND tỉnh": a recipients list's Thường trực and Văn phòng, cut short with a dot
 # before the organ they belong to (the dot does not end the name there)
 _DOTTED_TITLE = re.compile(r"(TT|VP)\.\s*(?=Tỉnh ủy|Thành ủy|Huyện ủy|Đảng ủy|HĐND|UBND|TU\b|Hội đồng|Ủy ban)")
@@ -51,6 +52,8 @@ class _Word:
     break_before: bool      # ; : . ( ) before it: no name runs across
     comma_before: bool      # a comma: gazetteer names may hold one, guessed ones do not
     line_before: bool       # a line break before it: gazetteer names run across, guessed ones do not
+    dash_before: bool = False   # " - " before it: a name ends there ("Trung tâm ... tỉnh - Đẩy nhanh")
+    cell_before: bool = False   # a TAB (a table's next cell) before it
 
 
 def _words(text: str) -> list[_Word]:
@@ -76,7 +79,8 @@ def _words(text: str) -> list[_Word]:
         parts = expansion.split() if expansion else [key]
         for i, part in enumerate(parts):
             out.append(_Word(part, match.start(), match.end(), match.group(0), brk and i == 0,
-                             comma and i == 0, line and i == 0))
+                             comma and i == 0, line and i == 0, i == 0 and bool(_DASH.search(gap)),
+                             i == 0 and "\t" in gap))
         last = match.end()
     return out
 
@@ -380,6 +384,75 @@ def _head_noun_at(words: list[_Word], i: int):
     return None
 
 
+# Heads of bodies named by what they do, whose names Vietnamese writes with one capital per name
+# (Nghị định 30/2020, Phụ lục II): "Trung tâm Phát triển quỹ đất", "Ban Quản lý dự án đầu tư xây
+# dựng số 1", "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch" (tbkl-cao-toc, tbkl-pci in
+# ../shared/real). Such a name runs on in small letters, so it ends where the sentence goes on.
+_OPEN_HEADS = {"trung tam": "office", "ban quan ly": "office", "chi cuc": "department", "cuc": "department",
+               "phong": "department", "benh vien": "health_facility"}
+# what follows such a name in a task: its verb, or a preposition
+# (as printed, with their marks: "đê điều" is no "để")
+_NAME_ENDS = {"chủ", "phối", "có", "khẩn", "tham", "thực", "tổ", "để", "theo", "tại", "của", "với", "cho",
+              "trong", "nhằm", "được", "đã", "đang", "sẽ", "cần", "phải", "tiếp", "nghiên", "rà", "kiểm",
+              "báo", "hướng", "làm", "giao", "trên", "thuộc"}
+_NAME_ENDS_PAIRS = {("chủ", "trì"), ("phối", "hợp"), ("có", "trách"), ("khẩn", "trương"), ("tham", "mưu"),
+                    ("thực", "hiện"), ("tổ", "chức"), ("tiếp", "tục"), ("nghiên", "cứu"), ("rà", "soát"),
+                    ("kiểm", "tra"), ("báo", "cáo"), ("hướng", "dẫn"), ("làm", "việc"), ("trên", "địa")}
+_PAIRED = {first for first, _ in _NAME_ENDS_PAIRS}
+_HEAD_FIRSTS = {head.split()[0] for head in (*HEAD_NOUNS, *_OPEN_HEADS)}
+_OPEN_MAX = 14
+
+
+def _open_name_at(words: list[_Word], i: int, localities: dict[str, str]) -> tuple[str, int, int, str] | None:
+    """A body outside the gazetteer named by a head, one capital and words in small letters
+    (``Trung tâm Phát triển quỹ đất tỉnh``): (kind, words of the name, words used, the locality
+    after it), the name ending before a break, a dash, a line, or the verb or preposition that goes
+    on; a unit word after it is taken with its place, or the document's (``tỉnh`` -> ``tỉnh Lâm Đồng``)."""
+    for n in (3, 2, 1):
+        head = " ".join(w.key for w in words[i:i + n])
+        if head in _OPEN_HEADS:
+            break
+    else:
+        return None
+    first = i + n
+    previous = words[i - 1] if i else None
+    if (previous and not (words[i].break_before or words[i].line_before or words[i].comma_before)
+            and previous.surface[:1].isupper() and not (previous.break_before or previous.line_before)):
+        return None   # (the second syllable of a name: "Hải Phòng, Hưng Yên"; not "Giao Ban Quản lý")
+    capital = any(w.surface[:1].isupper() and not w.surface.isupper() for w in words[i + 1:first + 1])
+    if (not words[i].surface[:1].isupper() or words[i].surface.isupper() or first + 1 >= len(words)
+            or not capital or _ends_name(words, first)):
+        return None   # (the name's one capital: "Trung tâm Phát triển", "Ban Quản lý dự án")
+    j = first + 1
+    while j < len(words) and j - i <= _OPEN_MAX and not _ends_name(words, j):
+        unit, used = _unit_at(words, j)
+        if unit:
+            k = j + used
+            while (k < len(words) and not _ends_name(words, k) and not words[k].comma_before
+                   and not words[k].dash_before and words[k].surface[:1].isupper()):
+                k += 1
+            place = " ".join(w.surface for w in words[j + used:k]) or localities.get(unit)
+            return (_OPEN_HEADS[head], j - i, k - i, f"{unit} {place}") if place else None
+        j += 1
+    return None if j - i > _OPEN_MAX else (_OPEN_HEADS[head], j - i, j - i, "")
+
+
+def _ends_name(words: list[_Word], j: int) -> bool:
+    word = words[j]
+    if word.break_before or word.line_before or word.cell_before:
+        return True
+    if (word.dash_before or word.comma_before) and not word.surface[:1].isupper():
+        return True   # ("Thi đua - Khen thưởng", "Đầu tư, Thương mại" go on)
+    if (word.dash_before or word.comma_before) and (word.key in _HEAD_FIRSTS or word.key in ("ubnd", "uy")):
+        return True   # another body: "Ban Quản lý Khu kinh tế, Sở Khoa học", "Phòng Tham mưu - Công an tỉnh"
+    following = words[j + 1] if j + 1 < len(words) else None
+    if word.key == "va":   # "Đầu tư, Thương mại và Du lịch" goes on; "... và các sở" does not
+        return following is None or not following.surface[:1].isupper()
+    printed = word.surface.lower()
+    return printed in _NAME_ENDS and word.surface[:1].islower() and (
+        (printed, following.surface.lower() if following else "") in _NAME_ENDS_PAIRS or printed not in _PAIRED)
+
+
 _RESTATED = re.compile(r"\(\s*([A-ZĐ]{2,8})\s*\)")
 
 
@@ -418,6 +491,14 @@ def find_agencies(text: str, localities: dict[str, str] | None = None):
         if hit:
             name, kind, used = hit
             yield name, kind, words[i].start, words[i + used - 1].end
+            i += used
+            continue
+        opened = _open_name_at(words, i, localities)
+        if opened:
+            kind, named, used, local = opened
+            start = words[i].start
+            name = " ".join(text[start:words[i + named - 1].end].split())
+            yield f"{name} {local}".strip(), kind, start, words[i + used - 1].end
             i += used
             continue
         generic = _head_noun_at(words, i)

@@ -146,6 +146,16 @@ AGENCIES = [
     # a committee's departments as one (three real letters and conclusions)
     ("1. Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh, Trưởng Ban Quản lý", "Ủy ban nhân dân tỉnh Lâm Đồng",
      "Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh Lâm Đồng"),
+    # bodies named with one capital, outside the gazetteer (two real conclusions, four development plans)
+    ("a) Trung tâm Phát triển quỹ đất tỉnh - Đẩy nhanh việc chi trả", "Ủy ban nhân dân tỉnh Lâm Đồng",
+     "Trung tâm Phát triển quỹ đất tỉnh Lâm Đồng"),
+    ("giao Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh: - Chủ trì", "Ủy ban nhân dân tỉnh Lâm Đồng",
+     "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh Lâm Đồng"),
+    ("Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì, phối hợp Sở Nông nghiệp và Môi trường",
+     "Ủy ban nhân dân tỉnh Lâm Đồng", "Ban Quản lý dự án đầu tư xây dựng số 1"),
+    ("gửi về Sở Nội vụ (qua Phòng Xây dựng chính quyền) trước ngày 31/3/2026", None, "Phòng Xây dựng chính quyền"),
+    ("triển khai thí điểm tại Bệnh viện Hùng Vương với hình thức phù hợp", None, "Bệnh viện Hùng Vương"),
+    ("báo cáo (qua Phòng Thi đua - Khen thưởng) để tổng hợp", None, "Phòng Thi đua - Khen thưởng"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -174,6 +184,14 @@ def test_names_of_one_body_in_one_document_are_one_agency():
                         "Đài Phát thanh - Truyền hình tỉnh Bình Dương": 2}       # a tie: the plainer name
 
 
+def test_a_name_with_one_capital_ends_where_the_next_body_or_cell_begins():
+    doc = make_doc("Phòng Tham mưu - Công an tỉnh theo dõi.\nTrung tâm Chuyển đổi số thành phố\tSở Nội vụ",
+                   issuer="Ủy ban nhân dân thành phố Hồ Chí Minh")
+    names = {a.name for a in extract_agencies(doc).agencies}
+    assert {"Phòng Tham mưu", "Trung tâm Chuyển đổi số thành phố Hồ Chí Minh", "Sở Nội vụ"} <= names
+    assert not any("Công an" in n and "Phòng" in n or "Sở" in n and "Trung tâm" in n for n in names)
+
+
 @pytest.mark.parametrize("text", [
     "phối hợp liên ngành của ban chỉ đạo công tác dân số và phát triển các cấp",
     "Trung tâm Y tế (Trung tâm y tế liên xã, phường trong tương lai)",   # the one in brackets
@@ -181,6 +199,8 @@ def test_names_of_one_body_in_one_document_are_one_agency():
     "Thuế thu nhập cá nhân được miễn",  # a tax is not the tax office
     "Bảo hiểm xã hội bắt buộc",
     "Bộ Tư lệnh Quân khu 7 hỗ trợ",     # "Quân" is no "quận"
+    "kết nối tới Phòng họp trực tuyến số 01",   # no capital after the head: no name
+    "các tỉnh Hải Phòng, Hưng Yên",     # a head noun that is a place's second syllable
 ])
 def test_descriptions_are_not_agencies(text):
     doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Bình Dương")
