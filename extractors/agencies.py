@@ -399,7 +399,11 @@ _NAME_ENDS_PAIRS = {("chủ", "trì"), ("phối", "hợp"), ("có", "trách"), (
                     ("thực", "hiện"), ("tổ", "chức"), ("tiếp", "tục"), ("nghiên", "cứu"), ("rà", "soát"),
                     ("kiểm", "tra"), ("báo", "cáo"), ("hướng", "dẫn"), ("làm", "việc"), ("trên", "địa")}
 _PAIRED = {first for first, _ in _NAME_ENDS_PAIRS}
-_HEAD_FIRSTS = {head.split()[0] for head in (*HEAD_NOUNS, *_OPEN_HEADS)}
+_HEAD_FIRSTS = {head.split()[0] for head in (*HEAD_NOUNS, *_OPEN_HEADS)} | {"ubnd", "uy"}
+_PROVINCIAL = {"trung tam", "ban quan ly"}
+# the head of a body before its name: "Trưởng Ban Quản lý …", "Giám đốc Trung tâm …", "và Chủ tịch UBND"
+_TITLE_ENDS = {"truong", "doc", "tich", "phong"}      # (last words of Trưởng, Giám đốc, Chủ tịch, Chánh Văn phòng)
+_TITLE_FIRSTS = {"truong", "giam", "chu", "thu", "chanh", "pho"}
 _OPEN_MAX = 14
 
 
@@ -417,8 +421,9 @@ def _open_name_at(words: list[_Word], i: int, localities: dict[str, str]) -> tup
     first = i + n
     previous = words[i - 1] if i else None
     if (previous and not (words[i].break_before or words[i].line_before or words[i].comma_before)
-            and previous.surface[:1].isupper() and not (previous.break_before or previous.line_before)):
-        return None   # (the second syllable of a name: "Hải Phòng, Hưng Yên"; not "Giao Ban Quản lý")
+            and previous.surface[:1].isupper() and not (previous.break_before or previous.line_before)
+            and previous.key not in _TITLE_ENDS):
+        return None   # (the second syllable of a name: "Hải Phòng, Hưng Yên"; not "Giao Ban", "Trưởng Ban")
     capital = any(w.surface[:1].isupper() and not w.surface.isupper() for w in words[i + 1:first + 1])
     if (not words[i].surface[:1].isupper() or words[i].surface.isupper() or first + 1 >= len(words)
             or not capital or _ends_name(words, first)):
@@ -434,7 +439,12 @@ def _open_name_at(words: list[_Word], i: int, localities: dict[str, str]) -> tup
             place = " ".join(w.surface for w in words[j + used:k]) or localities.get(unit)
             return (_OPEN_HEADS[head], j - i, k - i, f"{unit} {place}") if place else None
         j += 1
-    return None if j - i > _OPEN_MAX else (_OPEN_HEADS[head], j - i, j - i, "")
+    if j - i > _OPEN_MAX:
+        return None
+    # a provincial organ takes the province the document is about (docs/annotation.md); a Phòng,
+    # a Chi cục or a hospital belongs to a department or stands alone
+    province = next((f"{unit} {localities[unit]}" for unit in ("tỉnh", "thành phố") if localities.get(unit)), "")
+    return _OPEN_HEADS[head], j - i, j - i, province if head in _PROVINCIAL else ""
 
 
 def _ends_name(words: list[_Word], j: int) -> bool:
@@ -443,11 +453,12 @@ def _ends_name(words: list[_Word], j: int) -> bool:
         return True
     if (word.dash_before or word.comma_before) and not word.surface[:1].isupper():
         return True   # ("Thi đua - Khen thưởng", "Đầu tư, Thương mại" go on)
-    if (word.dash_before or word.comma_before) and (word.key in _HEAD_FIRSTS or word.key in ("ubnd", "uy")):
+    if (word.dash_before or word.comma_before) and word.key in _HEAD_FIRSTS:
         return True   # another body: "Ban Quản lý Khu kinh tế, Sở Khoa học", "Phòng Tham mưu - Công an tỉnh"
     following = words[j + 1] if j + 1 < len(words) else None
-    if word.key == "va":   # "Đầu tư, Thương mại và Du lịch" goes on; "... và các sở" does not
-        return following is None or not following.surface[:1].isupper()
+    if word.key == "va":   # "Đầu tư, Thương mại và Du lịch" goes on; "... và các sở", "... và Chủ tịch" do not
+        return (following is None or not following.surface[:1].isupper()
+                or following.key in _HEAD_FIRSTS or following.key in _TITLE_FIRSTS)
     printed = word.surface.lower()
     return printed in _NAME_ENDS and word.surface[:1].islower() and (
         (printed, following.surface.lower() if following else "") in _NAME_ENDS_PAIRS or printed not in _PAIRED)

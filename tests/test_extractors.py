@@ -152,7 +152,9 @@ AGENCIES = [
     ("giao Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh: - Chủ trì", "Ủy ban nhân dân tỉnh Lâm Đồng",
      "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch tỉnh Lâm Đồng"),
     ("Giao Ban Quản lý dự án đầu tư xây dựng số 1 chủ trì, phối hợp Sở Nông nghiệp và Môi trường",
-     "Ủy ban nhân dân tỉnh Lâm Đồng", "Ban Quản lý dự án đầu tư xây dựng số 1"),
+     "Ủy ban nhân dân tỉnh Lâm Đồng", "Ban Quản lý dự án đầu tư xây dựng số 1 tỉnh Lâm Đồng"),
+    ("1. Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh, Trưởng Ban Quản lý các khu công nghiệp và Chủ tịch "
+     "UBND các xã", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng"),
     ("gửi về Sở Nội vụ (qua Phòng Xây dựng chính quyền) trước ngày 31/3/2026", None, "Phòng Xây dựng chính quyền"),
     ("triển khai thí điểm tại Bệnh viện Hùng Vương với hình thức phù hợp", None, "Bệnh viện Hùng Vương"),
     ("báo cáo (qua Phòng Thi đua - Khen thưởng) để tổng hợp", None, "Phòng Thi đua - Khen thưởng"),
