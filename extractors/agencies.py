@@ -204,13 +204,17 @@ def _locality(words: list[_Word], i: int) -> tuple[str | None, str | None, int]:
     if len(units) > 1 or (plural and unit):
         return ("các " if plural else "") + ", ".join(units), None, used
     place, j = None, i + used
-    if j < len(words) and not (words[j].break_before or words[j].comma_before) and words[j].surface[:1].isupper():
+    if j < len(words) and not (words[j].break_before or words[j].comma_before) and (
+            words[j].surface[:1].isupper() or unit and words[j].surface.isdigit()):
         # a place named without its unit word must be a two-word Title Case name (Kiến Thụy):
-        # one word, or capitals (CỘNG HÒA in the national motto), are too often something else
+        # one word, or capitals (CỘNG HÒA in the national motto), are too often something else.
+        # Since 2025 many wards and communes are numbered: "phường 2 Bảo Lộc", "xã Bảo Lâm 2"
         for n in (4, 3, 2, 1) if unit else (4, 3, 2):
             key = tuple(w.key for w in words[j:j + n])
             span = words[j:j + n]
-            if (len(key) == n and key in _place_keys() and all(w.surface[:1].isupper() for w in span)
+            if (len(key) == n and key in _place_keys()
+                    and all(w.surface[:1].isupper() or unit and w.surface.isdigit() for w in span)
+                    and any(w.surface[:1].isupper() for w in span)   # ("xã 2 hộ dân": no number alone)
                     and (unit or not any(w.surface.isupper() for w in span))
                     and (n > 1 or not span[0].line_before)):
                 place, used = _place_keys()[key], used + n

@@ -158,6 +158,11 @@ AGENCIES = [
     ("gửi về Sở Nội vụ (qua Phòng Xây dựng chính quyền) trước ngày 31/3/2026", None, "Phòng Xây dựng chính quyền"),
     ("triển khai thí điểm tại Bệnh viện Hùng Vương với hình thức phù hợp", None, "Bệnh viện Hùng Vương"),
     ("báo cáo (qua Phòng Thi đua - Khen thưởng) để tổng hợp", None, "Phòng Thi đua - Khen thưởng"),
+    # numbered wards and communes of the 2025 address data (tbkl-cao-toc)
+    ("b) UBND xã Bảo Lâm 2: Rà soát toàn bộ hồ sơ", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ủy ban nhân dân xã Bảo Lâm 2"),
+    ("c) UBND Phường 2 Bảo Lộc: - Khẩn trương", "Ủy ban nhân dân tỉnh Lâm Đồng",
+     "Ủy ban nhân dân phường 2 Bảo Lộc"),
+    ("UBND phường 1 Bảo Lộc phối hợp", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ủy ban nhân dân phường 1 Bảo Lộc"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -184,6 +189,11 @@ def test_names_of_one_body_in_one_document_are_one_agency():
     agencies = {a.name: len(a.mentions) for a in extract_agencies(doc).agencies}
     assert agencies == {"Ban Chỉ đạo Dân số và Phát triển tỉnh Bình Dương": 3,   # the name used most
                         "Đài Phát thanh - Truyền hình tỉnh Bình Dương": 2}       # a tie: the plainer name
+
+
+def test_a_number_alone_after_a_unit_is_no_place():
+    doc = make_doc("Ủy ban nhân dân xã 2 hộ dân", issuer="Ủy ban nhân dân tỉnh Lâm Đồng")
+    assert [a.name for a in extract_agencies(doc).agencies] == ["Ủy ban nhân dân xã"]
 
 
 def test_a_name_with_one_capital_ends_where_the_next_body_or_cell_begins():
