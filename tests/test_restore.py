@@ -87,16 +87,6 @@ OCR = [
 ]
 
 
-@pytest.mark.parametrize("damaged, expected", STRIPPED)
-def test_stripped_text_is_restored(restorer, damaged, expected):
-    assert restorer.restore(damaged, "stripped") == expected
-
-
-@pytest.mark.parametrize("damaged, expected", OCR)
-def test_ocr_confusions_are_undone(restorer, damaged, expected):
-    assert restorer.restore(damaged, "ocr_noisy") == expected
-
-
 @pytest.mark.parametrize("kept", [
     "theo Quyết định 1745/QĐ-TTg va Thông tư 01/2022/TT-BYT",
     "xem https://syt.quangngai.gov.vn/van-ban va gui ve syt@quangngai.gov.vn",
@@ -126,9 +116,12 @@ VIE = [
 ]
 
 
-@pytest.mark.parametrize("read, expected", VIE)
-def test_tesseract_vie_errors_are_corrected(restorer, read, expected):
-    assert restorer.restore(read, "ocr_vie") == expected
+@pytest.mark.parametrize("form, damaged, expected", [("stripped", *case) for case in STRIPPED]
+                         + [("ocr_noisy", *case) for case in OCR] + [("ocr_vie", *case) for case in VIE])
+def test_damaged_text_is_restored(restorer, form, damaged, expected):
+    """Diacritics restored (stripped), tesseract eng's confusions undone (ocr_noisy, the seeds'
+    damage), tesseract vie's marks corrected (ocr_vie)."""
+    assert restorer.restore(damaged, form) == expected
 
 
 @pytest.mark.parametrize("text", [
