@@ -13,8 +13,10 @@ What is not a damaged word is never touched (``tokens.py``): numbers, document s
 lines that are already clean. Line breaks are kept, so a restored text has the lines of its input.
 
     tokens.py      a line -> tokens; protected spans, acronyms, lines already clean
-    channel.py     a token -> its candidate syllables, with channel weights
-    candidates.py  names and places, followers of a garbled word's neighbour, glued words split
+    channel.py     a token -> its candidate syllables, with channel weights (stripped, tesseract
+                   eng's damage, tesseract vie's)
+    candidates.py  names and places, followers of a garbled word's neighbour, glued words split,
+                   a syllable tesseract vie cut in two joined
     decode.py      the lattice and second-order Viterbi over the trigram model
     case.py        how the chosen syllable is written
     lm.py          the trigram model; build.py makes it (``kehoach lm build``)
@@ -218,9 +220,9 @@ def restore_stage(doc):
         return doc
     restorer = load()
     parts, spans, changed, previous_end = [], [], 0, 0
-    for (start, end), page_form_ in zip(doc.page_spans or [(0, len(doc.text))], forms):
+    for (start, end), form_of_page in zip(doc.page_spans or [(0, len(doc.text))], forms):
         parts.append(doc.text[previous_end:start])      # what lies between pages, as it is
-        text, n = restorer.restore_counted(doc.text[start:end], page_form_)
+        text, n = restorer.restore_counted(doc.text[start:end], form_of_page)
         offset = sum(map(len, parts))
         spans.append((offset, offset + len(text)))
         parts.append(text)

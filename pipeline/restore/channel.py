@@ -4,8 +4,9 @@ For stripped text, every syllable with the token's diacritic-free skeleton (``ho
 ``hoách``...). For OCR'd text also the syllables tesseract was seen to turn into this very token
 (``ciia`` -> ``của``, ``s6`` -> ``số``, ``Pang`` -> ``Đảng``: a table learned from rendered corpus
 text by ``scripts/ocr_pairs.py``), the skeletons reached by undoing the OCR confusions of
-``pipeline.ocr_damage``, and the syllables one or two edits away. Candidates are pruned by their
-prior (channel x unigram); which of them fits is the decoder's business.
+``pipeline.ocr_damage``, and the syllables one or two edits away. For tesseract vie's output the
+word as read, what a second learned table saw vie write it for, and its skeleton's other readings.
+Candidates are pruned by their prior (channel x unigram); which of them fits is the decoder's business.
 """
 
 from __future__ import annotations
