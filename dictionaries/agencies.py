@@ -114,6 +114,9 @@ ABBREVIATIONS = {
     "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan", "vp": "van phong",
     "vpubnd": "van phong uy ban nhan dan", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
 }
+# The titles of a body's head, folded, which stand before the body's name: "Chủ tịch UBND các xã",
+# "Trưởng Ban Quản lý …", "Giám đốc Sở" (a heading naming the head gives the body as lead).
+HEAD_TITLES = ("pho chu tich", "chu tich", "thu truong", "truong", "giam doc", "chanh van phong")
 # Words that head an agency name not in the gazetteer (issue 4: recognised by their head noun).
 HEAD_NOUNS = {
     "so": "department", "ban": "party", "phong": "department", "trung tam": "office", "tram": "health_facility",

@@ -17,8 +17,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, LOCAL_HEADS, NATIONAL, PARTY_BODIES,
-                                   PARTY_COMMITTEES, PLACE_NAMED)
+from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, HEAD_TITLES, LOCAL_HEADS, NATIONAL,
+                                   PARTY_BODIES, PARTY_COMMITTEES, PLACE_NAMED)
 from dictionaries.places import infer_province, places, province_units
 from pipeline.document import Document
 from pipeline.ocr_damage import D_READ_AS
@@ -406,8 +406,8 @@ _PAIRED = {first for first, _ in _NAME_ENDS_PAIRS}
 _HEAD_FIRSTS = {head.split()[0] for head in (*HEAD_NOUNS, *_OPEN_HEADS)} | {"ubnd", "uy"}
 _PROVINCIAL = {"trung tam", "ban quan ly"}
 # the head of a body before its name: "Trưởng Ban Quản lý …", "Giám đốc Trung tâm …", "và Chủ tịch UBND"
-_TITLE_ENDS = {"truong", "doc", "tich", "phong"}      # (last words of Trưởng, Giám đốc, Chủ tịch, Chánh Văn phòng)
-_TITLE_FIRSTS = {"truong", "giam", "chu", "thu", "chanh", "pho"}
+_TITLE_ENDS = {title.split()[-1] for title in HEAD_TITLES}
+_TITLE_FIRSTS = {title.split()[0] for title in HEAD_TITLES}
 _OPEN_MAX = 14
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 
+from dictionaries.agencies import HEAD_TITLES
 from extractors.agencies import document_localities, find_agencies, merged_names
 from pipeline.document import Document
 from pipeline.vntext import ocr_key, skey, upper_share
@@ -47,7 +48,7 @@ _UNITS_WORD = r"(?:so?|ban|nganh|co quan|don vi|dia phuong)"
 _GENERIC = rf"(?:{_CAC})?{_UNITS_WORD}(?:\s*[,;]?\s*(?:va\s+)?(?:{_CAC})?(?:{_UNITS_WORD}|lien quan)\b)*"
 # the head of a body stands for it in a heading: "12. Chủ tịch UBND các xã, phường", "1. Thủ trưởng các
 # cơ quan …, Trưởng Ban Quản lý … và Chủ tịch UBND các xã" (letters and reports: the body is the lead)
-_HEAD_OF = r"(?:(?:pho )?chu tich|thu truong|truong|giam doc|chanh van phong)\s+"
+_HEAD_OF = rf"(?:{'|'.join(HEAD_TITLES)})\s+"
 _CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_HEAD_OF})?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
 
