@@ -32,6 +32,12 @@ _VOWELS = set("aeiouyăâêôơưđ")
 _DIGRAPH_ONSET = re.compile(r"ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr")
 
 
+def _offer(scores: dict[str, float], syllable: str, logp: float) -> None:
+    """Keep ``syllable``'s best channel weight: every way of reading a token offers its own."""
+    if logp > scores.get(syllable, -99.0):
+        scores[syllable] = logp
+
+
 @lru_cache(maxsize=1)
 def place_syllables() -> frozenset[str]:
     """The syllables of place names that are no Vietnamese syllable by the inventory's rules:
@@ -145,11 +151,6 @@ class Channel:
 
     def _candidates(self, word: str, mode: str) -> Candidates:
         scores: dict[str, float] = {}
-
-        def offer(syllable: str, logp: float) -> None:
-            if logp > scores.get(syllable, -99.0):
-                scores[syllable] = logp
-
         if mode == "vie":
             return self._vie_candidates(word)
         if HORN.search(word):
@@ -157,7 +158,7 @@ class Channel:
         marked = has_diacritics(word)
         if mode == "stripped" and not marked:
             for syllable in self.skeleton.get(word, ()):
-                offer(syllable, 0.0)
+                _offer(scores, syllable, 0.0)
             ocr_weight = self.OCR_IN_STRIPPED
         elif mode == "stripped" and word in syllables():
             return ()  # a word that carries its marks in stripped text was typed that way
@@ -166,7 +167,7 @@ class Channel:
         if any(c in OCR_GLYPHS for c in word):
             return self._glyph_candidates(word, mode, ocr_weight)
         for syllable, p in self.ocr.get(word, ()):
-            offer(syllable, math.log10(p) + ocr_weight)
+            _offer(scores, syllable, math.log10(p) + ocr_weight)
         key = ocr_key(word)
         variants = [(skey(word), self.SKELETON), (key, self.VARIANT)]
         variants += [(variant, self.VARIANT) for variant in confusion_variants(key)]
@@ -180,18 +181,18 @@ class Channel:
             for syllable, familiar in self._readings.get(variant, ()):
                 if weight == self.VARIANT and variant[0] == "d" and word[:1] in D_READ_AS and syllable[0] != "đ":
                     continue
-                offer(syllable, weight - familiar + ocr_weight)
+                _offer(scores, syllable, weight - familiar + ocr_weight)
         if word in syllables() and mode == "ocr":
-            offer(word, 0.0)
+            _offer(scores, word, 0.0)
         elif mode == "ocr" and word.isascii() and word.isalpha() and word in self.unigrams:
             # a foreign word, a unit or a letter the legal corpus writes (video, kg, điểm b): it may
             # stand as written
-            offer(word, self.FOREIGN)
+            _offer(scores, word, self.FOREIGN)
         if word.isalpha() and len(word) == 1 and word not in _VOWELS:
             # a lone consonant is a syllable OCR cut short ("Kế hoạch s 270" for "số"): the commonest
             # syllables that start with it
             for syllable in self._by_initial.get(word, []) + self._by_onset.get(word, []):
-                offer(syllable, self.EDIT + ocr_weight)
+                _offer(scores, syllable, self.EDIT + ocr_weight)
         elif mode == "ocr" and 2 <= len(word) <= 7 and word.isalnum() and not any(
                 w in self.unigrams for w in self.skeleton.get(fold(word), ())):
             self._near(word, key, scores, ocr_weight)
@@ -206,11 +207,10 @@ class Channel:
         if valid:
             scores[word] = 0.0
         for syllable, p in self.vie.get(word, ()):
-            scores[syllable] = max(math.log10(p), scores.get(syllable, -99.0))
+            _offer(scores, syllable, math.log10(p))
         other = self.VIE_MARKS if valid else self.VIE_SKELETON
         for syllable, _ in self._readings.get(fold(word), ()):
-            if other > scores.get(syllable, -99.0):
-                scores[syllable] = other
+            _offer(scores, syllable, other)
         if not scores and word.isalpha() and not valid and word not in self.unigrams:
             return self._candidates(word, "ocr")   # (letters lost too: read as the eng channel reads)
         return self.pruned(scores, keep=word)
@@ -225,8 +225,7 @@ class Channel:
             else re.escape(c) for i, c in enumerate(folded)) + "$", re.M)
         for key in pattern.findall(self._skeleton_lines):   # one scan of all keys, in their order
             for syllable in self.skeleton[key][:6]:
-                if self.VARIANT + ocr_weight > scores.get(syllable, -99.0):
-                    scores[syllable] = self.VARIANT + ocr_weight
+                _offer(scores, syllable, self.VARIANT + ocr_weight)
         if not scores and all(c not in OCR_GLYPHS or word[i - 1:i].isalpha() or word[i + 1:i + 2].isalpha()
                               for i, c in enumerate(word)):
             # no syllable fits (ngu¢di, du¢gc: the letters around the glyph are damaged too): the
@@ -270,8 +269,7 @@ class Channel:
         for reading in plain.split():
             for syllable, p in self._candidates(reading, "ocr"):
                 p += 0.0 if "ư" in syllable or "ơ" in syllable else self.EDIT
-                if p > scores.get(syllable, -99.0):
-                    scores[syllable] = p
+                _offer(scores, syllable, p)
         return self.pruned(scores)
 
     def pruned(self, scores: dict[str, float], limit: int | None = None, keep: str | None = None) -> Candidates:
