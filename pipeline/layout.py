@@ -152,6 +152,20 @@ class PageText:
         return cls(number=number, method=method, lines=[text_line(t) for t in text.split("\n")], **kw)
 
 
+def place_tables(page: PageText, lines: list[Line], tables: list[Table]) -> PageText:
+    """Put ``lines`` (in reading order) on the page, each table's rows where the table stands:
+    before the first line that starts below the table's top."""
+    pending = sorted(tables, key=lambda t: t.bbox[1] if t.bbox else 0.0)
+    for line in lines:
+        box = line.bbox
+        while pending and box is not None and pending[0].bbox is not None and box[1] > pending[0].bbox[1]:
+            page.add_table(pending.pop(0))
+        page.lines.append(line)
+    for table in pending:
+        page.add_table(table)
+    return page
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading order
 

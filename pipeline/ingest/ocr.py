@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pytesseract
 from PIL import Image
 
 from pipeline.errors import TESSERACT_INSTALL_HINT, MissingDependency, OcrFailed, one_line
-from pipeline.layout import Line, PageText, Word, pieces_from_words, reading_order
+from pipeline.ingest.orient import MIN_SKEW, Turn, looks_turned, skew_angle, upright_turn
+from pipeline.ingest.scan_tables import erase, fill, find_grids
+from pipeline.layout import Line, PageText, Table, Word, pieces_from_words, place_tables, reading_order
 
 # tesseract's OpenMP threads spin against each other on a small machine: one page of a 200-dpi scan
 # took 3.2 s with them and 2.3 s without (2 cores, 2026-12-03); pages are read in parallel by
@@ -98,22 +101,76 @@ def ocr_words(image: Image.Image, lang: str = LANG) -> tuple[list[list[Word]], f
 
 def ocr_page(image: Image.Image, number: int, dpi: float, scale: float = 1.0, lang: str = LANG) -> PageText:
     """One scanned page as a :class:`PageText`: OCR'd words in reading order (the header's and the
-    signature's columns each read whole), boxes multiplied by ``scale`` (72/dpi gives PDF points)."""
+    signature's columns each read whole), ruled tables as tables where they stand, boxes on the
+    page as filed, multiplied by ``scale`` (72/dpi gives PDF points). A skewed page is straightened
+    before it is read, and a page that reads as if turned is turned upright and read again
+    (:mod:`pipeline.ingest.orient`)."""
     side = max(image.width, image.height)
     if side > TESSERACT_MAX_SIDE:  # tesseract refuses the page outright ("Image too large")
         shrink = TESSERACT_MAX_SIDE / side
         size = (max(1, int(image.width * shrink)), max(1, int(image.height * shrink)))
         image, scale, dpi = image.resize(size, Image.LANCZOS), scale / shrink, dpi * shrink
+    grey = drop_red(image)
     try:
-        tess_lines, confidence = ocr_words(image, lang)
+        reading = _read_straightened(grey, number, dpi, lang)
+        if looks_turned(reading.confidence, reading.boxes()):
+            turn = Turn(upright_turn(grey), grey.size)
+            if turn.angle:
+                turned = _read_straightened(turn.apply(grey), number, dpi, lang)
+                # tesseract reads a sideways page's lines as vertical text about as confidently as
+                # upright ones; the upright reading is the one whose lines a reader can follow
+                if (turned.confidence or 0) > (reading.confidence or 0) or not looks_turned(turned.confidence,
+                                                                                           turned.boxes()):
+                    reading = turned.moved(turn.box_back)
     except OcrFailed as exc:
         exc.page = number
         raise
-    pieces = []
-    for words in tess_lines:
-        if scale != 1.0:
-            words = [Word(w.text, tuple(v * scale for v in w.bbox)) for w in words]  # type: ignore[misc]
-        pieces.extend(pieces_from_words(words))
-    lines: list[Line] = reading_order(pieces)
-    return PageText(number=number, method="ocr", lines=lines, confidence=confidence,
+    if scale != 1.0:
+        reading = reading.moved(lambda box: tuple(v * scale for v in box))
+    page = PageText(number=number, method="ocr", confidence=reading.confidence,
                     width=round(image.width * scale, 2), height=round(image.height * scale, 2), dpi=dpi)
+    return place_tables(page, reading.lines, reading.tables)
+
+
+@dataclass
+class _Reading:
+    """A page as tesseract read it: lines in reading order outside the tables, the tables."""
+
+    lines: list[Line]
+    tables: list[Table]
+    confidence: float | None
+
+    def boxes(self) -> list:
+        return [w.bbox for line in self.lines for w in line.words if w.bbox is not None]
+
+    def moved(self, move) -> _Reading:
+        """The reading with every box (words, cells, tables) passed through ``move``."""
+        for line in self.lines:
+            for word in line.words:
+                if word.bbox is not None:
+                    word.bbox = move(word.bbox)
+        for table in self.tables:
+            table.bbox = move(table.bbox) if table.bbox else None
+            for cell in table.cells:
+                cell.bbox = move(cell.bbox) if cell.bbox else None
+        return self
+
+
+def _read_straightened(grey: Image.Image, number: int, dpi: float, lang: str) -> _Reading:
+    """OCR a grey page, straightened first when it is skewed, its tables' rules erased; lines in
+    reading order (decided on the straight page, where lines are level), boxes on ``grey``."""
+    angle = skew_angle(grey)
+    turn = Turn(-angle, grey.size) if abs(angle) >= MIN_SKEW else None
+    page = turn.apply(grey) if turn else grey
+    grids, rules = find_grids(page, dpi, 0.0 if turn else angle)
+    tess_lines, confidence = ocr_words(erase(page, rules) if grids else page, lang)
+    pieces, in_tables = [], [[] for _ in grids]
+    for words in tess_lines:
+        outside = []
+        for word in words:
+            grid = next((k for k, g in enumerate(grids) if g.holds(word)), None)
+            (outside if grid is None else in_tables[grid]).append(word)
+        if outside:
+            pieces.extend(pieces_from_words(outside))
+    reading = _Reading(reading_order(pieces), [fill(g, w, number) for g, w in zip(grids, in_tables)], confidence)
+    return reading.moved(turn.box_back) if turn else reading

@@ -25,7 +25,7 @@ from pipeline.errors import CorruptPdf, EncryptedFile, OcrFailed, TooManyPages, 
 from pipeline.ingest.base import ReadResult
 from pipeline.limits import Limits
 from pipeline.ingest.ocr import ocr_dpi, ocr_page
-from pipeline.layout import Cell, PageText, Piece, Table, Word, pieces_from_words, reading_order
+from pipeline.layout import Cell, PageText, Table, Word, pieces_from_words, place_tables, reading_order
 
 # A text layer is kept when at least this share of its words are Vietnamese syllables.
 MIN_PLAUSIBILITY = 0.5
@@ -283,16 +283,6 @@ def _assemble(number: int, words: list[Word], tables: list[Table], width: float,
         y = (word.bbox[1] + word.bbox[3]) / 2
         return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in inside)
 
-    pieces: list[Piece] = pieces_from_words([w for w in words if not in_table(w)])
-    lines = reading_order(pieces)
-    page = PageText(number=number, method="pdf_text", width=width, height=height)
-    pending = sorted(tables, key=lambda t: t.bbox[1])
-    for line in lines:
-        box = line.bbox
-        while pending and box is not None and box[1] > pending[0].bbox[1]:
-            page.add_table(pending.pop(0))
-        page.lines.append(line)
-    for table in pending:
-        page.add_table(table)
-    return page
+    lines = reading_order(pieces_from_words([w for w in words if not in_table(w)]))
+    return place_tables(PageText(number=number, method="pdf_text", width=width, height=height), lines, tables)
 
