@@ -73,14 +73,20 @@ def vni_to_unicode(text: str) -> str:
 LEGACY_CONVERTERS = {"tcvn3": tcvn3_to_unicode, "vni": vni_to_unicode}
 
 
+# A legacy reading is taken only when it is this much more plausible than the text as it is.
+LEGACY_MARGIN = 0.05
+
+
 def best_legacy_reading(text: str) -> tuple[str, str, float]:
     """Return (text, encoding label, plausibility) for the most plausible of: the text as it is,
     read as TCVN3, read as VNI. Used for .txt files and for PDF text layers."""
     best = ("unicode", text, plausibility(text))
+    if best[2] > 1.0 - LEGACY_MARGIN:  # no reading can beat it by the margin
+        return text, "unicode", best[2]
     for label, convert in LEGACY_CONVERTERS.items():
         converted = convert(text)
         score = plausibility(converted)
-        if score > best[2] + 0.05:
+        if score > best[2] + LEGACY_MARGIN:
             best = (label, converted, score)
     return best[1], best[0], best[2]
 

@@ -145,6 +145,7 @@ def _chars(page, height: float) -> list[tuple[str, float, float, float, float, f
     if len(text) != count:  # characters outside the BMP: ask one at a time
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(count))
     rect = pdfium_c.FS_RECTF()
+    box = ctypes.byref(rect)
     loose_box, generated = pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_IsGenerated
     blank = (" ", 0.0, 0.0, 0.0, 0.0, 0.0)
     out = []
@@ -154,7 +155,7 @@ def _chars(page, height: float) -> list[tuple[str, float, float, float, float, f
             continue
         # the loose box: the glyph's advance and the font's ascent/descent, so the characters of a word
         # touch and the words of a line share their top and bottom
-        loose_box(raw, i, ctypes.byref(rect))
+        loose_box(raw, i, box)
         out.append((ch, rect.left, height - rect.top, rect.right, height - rect.bottom, rect.top - rect.bottom))
     textpage.close()
     return out
