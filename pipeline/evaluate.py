@@ -123,6 +123,21 @@ def score_document(pred: dict, gold: dict, strict: bool = False) -> Score:
     return score
 
 
+def document_errors(pred: dict, gold: dict) -> dict[str, list[str]] | None:
+    """The header fields :func:`score_document` counts wrong: each field as read (``extra``) and
+    as the gold has it (``missing``); None when all are right."""
+    extra, missing = [], []
+    for name in DOCUMENT_FIELDS:
+        p, g = _get(pred, name), _get(gold, name)
+        if (g is None and p is None) or (g is not None and p is not None and _same(name, p, g, False)):
+            continue
+        if p is not None:
+            extra.append(f"{name}={p!r}")
+        if g is not None:
+            missing.append(f"{name}={g!r}")
+    return {"extra": extra, "missing": missing} if extra or missing else None
+
+
 def _match_fuzzy(pred: list[str], gold: list[str], minimum: int) -> Score:
     remaining = [ocr_key(g) for g in gold]
     tp = 0
@@ -278,6 +293,9 @@ def evaluate(corpus: Path, restore=None, pipeline: list[str] | None = None,
             "sections": score_sections(pred["sections"], gold["sections"]),
         }
         errors = report.errors.setdefault(name, {})
+        header = document_errors(pred["document"], gdoc)
+        if header:
+            errors["document"] = header
         for f in SET_FIELDS:
             if f not in gold:
                 continue  # this gold does not annotate the field (the real files: header and tasks)
@@ -363,7 +381,8 @@ def write_junit(report: Report, path: Path) -> None:
 
 
 def format_errors(report: Report) -> str:
-    """Every false positive (``+``) and false negative (``-``) of the set-scored fields, per document."""
+    """Every false positive (``+``) and false negative (``-``) of the set-scored fields, and every
+    header field read wrong (``+`` as read, ``-`` as the gold has it), per document."""
     lines = []
     for name, fields in report.errors.items():
         for f, diff in fields.items():
