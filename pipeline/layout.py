@@ -221,7 +221,8 @@ def reading_order(pieces: list[Piece]) -> list[Line]:
     """Line pieces in reading order. Pieces are grouped into rows by vertical overlap; a run of rows
     where some row holds two or more pieces side by side is a column zone (the header's two blocks,
     the signature beside ``Nơi nhận``): its left column is read top to bottom, then its right one.
-    A piece that crosses the gutter ends the zone. A blank line separates zones from the text."""
+    A piece that runs from the left column into the right one ends the zone; specks beside a line
+    (a scan's ``_``, ``|``) start none. A blank line separates zones from the text."""
     rows: list[list[Piece]] = []
     for piece in sorted(pieces, key=lambda p: (p.bbox[1] + p.bbox[3]) / 2):
         _, y0, _, y1 = piece.bbox
@@ -240,14 +241,21 @@ def reading_order(pieces: list[Piece]) -> list[Line]:
     i = 0
     while i < len(rows):
         row = rows[i]
-        if len(row) < 2:
-            lines.append(Line(row[0].words))
+        if sum(1 for p in row if _holds_text(p)) < 2:
+            # one piece of text, with at most specks beside it (a scan's "_" at the margin): a line,
+            # not the first row of a column zone whose gutter would be the speck's
+            lines.append(Line([w for p in row for w in p.words]))
             i += 1
             continue
-        # a zone: the gutter is the widest gap of its first row
-        gaps = [(row[k + 1].bbox[0] - row[k].bbox[2], k) for k in range(len(row) - 1)]
+        # a zone: the gutter is the widest gap between its first row's pieces of text, and the right
+        # column starts where the piece right of it does. The left column's first line may be short
+        # ("Nơi nhận:") and the lines below it longer than the gutter's middle ("- Đ/c Chủ tịch
+        # HĐND tỉnh (để b/c);"): a line ends the zone when it runs on into the right column.
+        texts = [p for p in row if _holds_text(p)]
+        gaps = [(texts[k + 1].bbox[0] - texts[k].bbox[2], k) for k in range(len(texts) - 1)]
         _, k = max(gaps)
-        middle = (row[k].bbox[2] + row[k + 1].bbox[0]) / 2
+        middle = (texts[k].bbox[2] + texts[k + 1].bbox[0]) / 2
+        column = texts[k + 1].bbox[0]
         zone = [row]
         j = i + 1
         line_height = max(p.bbox[3] - p.bbox[1] for p in row)
@@ -257,8 +265,8 @@ def reading_order(pieces: list[Piece]) -> list[Line]:
             top = min(p.bbox[1] for p in nxt)
             if top - previous_bottom > 2.5 * line_height:
                 break
-            if any(p.bbox[0] < middle < p.bbox[2] for p in nxt):
-                break  # a line across the gutter: the zone is over
+            if any(p.bbox[0] < middle and p.bbox[2] > column for p in nxt):
+                break  # a line from the left column into the right one: the zone is over
             zone.append(nxt)
             j += 1
         left = [p for r in zone for p in r if (p.bbox[0] + p.bbox[2]) / 2 < middle]
@@ -270,6 +278,11 @@ def reading_order(pieces: list[Piece]) -> list[Line]:
             lines.append(Line())
         i = j
     return lines
+
+
+def _holds_text(piece: Piece) -> bool:
+    """Whether a piece prints something (two letters or digits at least), not a speck or a rule."""
+    return sum(ch.isalnum() for w in piece.words for ch in w.text) >= 2
 
 
 def _merge_row_pieces(pieces: list[Piece]) -> list[Line]:

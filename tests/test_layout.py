@@ -309,6 +309,28 @@ def test_reading_order_reads_a_zone_column_by_column():
                      "Nội dung của kế hoạch dài đến tận lề phải của trang"]
 
 
+def test_recipients_longer_than_their_heading_stay_beside_the_signature():
+    """``Nơi nhận:`` is short and its items long; an item ends the column zone only if it runs into
+    the signature's column (cv-3980's scan: the list was read into the signature block)."""
+    pieces = [_piece("Nơi nhận:", 40, 400), _piece("CỤC TRƯỞNG", 300, 400),
+              _piece("- Như kính gửi;", 40, 413), _piece("(Đã ký)", 310, 413),
+              _piece("- Đ/c Chủ tịch HĐND tỉnh (để b/c);", 40, 426),
+              _piece("- Lưu: VT.", 40, 439), _piece("Thiếu tướng Ngô Thanh Bình", 290, 439)]
+    texts = [line.text for line in reading_order(pieces) if line.words]
+    assert texts == ["Nơi nhận:", "- Như kính gửi;", "- Đ/c Chủ tịch HĐND tỉnh (để b/c);", "- Lưu: VT.",
+                     "CỤC TRƯỞNG", "(Đã ký)", "Thiếu tướng Ngô Thanh Bình"]
+
+
+def test_a_speck_at_the_margin_starts_no_column_zone():
+    """A scan's ``_`` beside a body line is no column: the signature zone below keeps its gutter."""
+    pieces = [_piece("Bộ Công an trân trọng cảm ơn sự quan tâm phối hợp", 40, 380), _piece("_", 560, 380),
+              _piece("KT. BỘ TRƯỞNG", 300, 400), _piece("Nơi nhận:", 40, 401),
+              _piece("- Như trên;", 40, 414), _piece("THỨ TRƯỞNG", 305, 414)]
+    texts = [line.text for line in reading_order(pieces) if line.words]
+    assert texts == ["Bộ Công an trân trọng cảm ơn sự quan tâm phối hợp _", "Nơi nhận:", "- Như trên;",
+                     "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"]
+
+
 def test_spaced_columns_of_plain_text_are_split():
     """cv-giao-427-bca.docx types its header columns with spaces."""
     lines = [text_line(t) for t in ("          ỦY BAN NHÂN DÂN            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
