@@ -404,6 +404,11 @@ def _recipients(region: list[Line]) -> list[str]:
     return [c for c in cleaned if len(c) >= 2]
 
 
+# A head's title named after the unit headed (Nghị định 30's signing blocks: CỤC TRƯỞNG, VỤ TRƯỞNG,
+# VIỆN TRƯỞNG, BỘ TRƯỞNG, THỨ TRƯỞNG), or Chánh Văn phòng.
+_UNIT_HEAD = re.compile(r"(pho\s+)?(?:(?:cuc|vu|vien|bo|thu|chanh)\s+truong|chanh\s+van\s+phong)")
+
+
 def _signer(doc: Document, region: list[Line]) -> Signer | None:
     key_text = "\n".join(line.key for line in region)
     flat = "\n".join(line.text for line in region)
@@ -423,10 +428,19 @@ def _signer(doc: Document, region: list[Line]) -> Signer | None:
     position = _position_after(flat, key_text, last_mark_end) if last_mark_end is not None else None
     if position is None:
         for line in reversed(region):
-            k = _AUTHORITY.sub(" ", line.key)
+            k = line.key
+            if line.text.lstrip().startswith(("-", "+", "–")):
+                # a recipient ("- Giám đốc Công an tỉnh (để p/h);") is not the signer; what follows
+                # its ";" is the signing block's column beside it (a text whose columns were run
+                # together: "- Đồng chí Bí thư Thành ủy; CHỦ TỊCH")
+                k = k[line.text.rfind(";") + 1:] if ";" in line.text else ""
+            k = _AUTHORITY.sub(" ", k)
             found = re.search(r"\b(pho\s*)?(c?hu\s*tich|bi\s*thu|giam\s*doc|truong\s*ban)\b", k)
+            if not found and upper_share(line.text) >= 0.8:
+                # a head's title printed in capitals alone on its line: CỤC TRƯỞNG, VỤ TRƯỞNG
+                found = _UNIT_HEAD.fullmatch(k.strip())
             if found:
-                position = _proper(re.sub(r"^hu", "chu", found.group(0)))
+                position = _proper(re.sub(r"^hu", "chu", found.group(0).strip()))
                 break
         if position is None and any(m.startswith("KT.") for m in marks):
             position = "Phó " + marks[-1].split(". ", 1)[1]
