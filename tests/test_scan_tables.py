@@ -95,3 +95,28 @@ def test_a_scanned_table_is_read_cell_by_cell(tmp_path):
     assert "Các sở, ngành" in "\n".join(text[:first]) and "|" not in "\n".join(text[first:last + 1])
     cell = next(c for c in table.cells if (c.row, c.col) == (2, 1))
     assert cell.bbox == pytest.approx((XS[1], YS[2], XS[2], YS[3]), abs=15)
+
+
+@pytest.mark.tesseract
+def test_a_scanned_pdfs_table_reaches_the_record(tmp_path):
+    """The PDF reader OCRs scanned pages in parallel and keeps what each page's reading found,
+    tables included: the record lists the table with its page and its box in PDF points."""
+    from fpdf import FPDF
+
+    from pipeline.stages import process_file
+
+    png = tmp_path / "annex.png"
+    table_page().save(png, dpi=(DPI, DPI))
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.image(str(png), x=0, y=0, w=210, h=297)
+    path = tmp_path / "annex.pdf"
+    pdf.output(str(path))
+    record = process_file(path)
+    assert [p.method for p in record.pages] == ["ocr"]
+    assert len(record.tables) == 1
+    table = record.tables[0]
+    assert table.page == 1
+    points = 72 / DPI
+    assert table.bbox == pytest.approx((XS[0] * points, YS[0] * points, XS[-1] * points, YS[-1] * points), abs=6)
+    assert table.rows[2][0] == "Số hóa hồ sơ"

@@ -131,7 +131,7 @@ def _collect(result: ReadResult, pending: dict[int, Future], number: int) -> Non
         result.warnings.append((exc.code, str(exc), number))
         return
     page = result.pages[number - 1]
-    page.lines, page.confidence = ocr.lines, ocr.confidence
+    page.lines, page.confidence, page.tables = ocr.lines, ocr.confidence, ocr.tables
 
 
 def _chars(page, height: float) -> list[tuple[str, float, float, float, float, float]]:
