@@ -192,6 +192,8 @@ def _block_after(lines: list[str], i: int, subject: bool = False, blank_breaks: 
             continue
         if (parts or k.startswith("kinh")) and _TITLE_END.match(k):
             break
+        if parts and not subject and _is_authority_line(line, k, lines, i + 1):
+            break
         if _MOTTO.search(k) or (subject and (_DATE.search(k) or _NUMBER_LINE.match(k))):
             break
         if subject and parts and upper_share(line) > 0.7:
@@ -202,6 +204,22 @@ def _block_after(lines: list[str], i: int, subject: bool = False, blank_breaks: 
     if title and title.startswith("(") and title.endswith(")"):
         title = title[1:-1].strip()
     return title, i
+
+
+# Who issues a decision, printed in capitals between its title and its preamble (Nghị định 30,
+# Mẫu 1.1: "QUYẾT ĐỊNH / Về việc … / ỦY BAN NHÂN DÂN TỈNH SƠN LA / Căn cứ …").
+_AUTHORITY_LINE = re.compile(r"^(?:chu tich |bo truong |giam doc |thu truong )?(?:uy ban nhan dan|hoi dong nhan dan|"
+                             r"chinh phu|thu tuong|ban thuong vu|ban chap hanh|bo |so |cuc |tong cuc )")
+_PREAMBLE = re.compile(r"^(can\s+cu|theo\s+de\s+nghi|xet\s+de\s+nghi)")
+
+
+def _is_authority_line(line: str, key: str, lines: list[str], after: int) -> bool:
+    """Whether ``line`` names the authority that issues the decision: in capitals, an organ or its
+    head, and followed by the preamble."""
+    if upper_share(line) < 0.7 or not _AUTHORITY_LINE.match(key):
+        return False
+    following = next((l.strip() for l in lines[after:after + 3] if l.strip()), "")
+    return bool(_PREAMBLE.match(skey(following)))
 
 
 def title_after(lines: list[str], i: int) -> tuple[str | None, int]:

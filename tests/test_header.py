@@ -164,3 +164,21 @@ def test_a_wrong_stage_order_is_a_usage_error_at_start(tmp_path):
                                       "--stages", "normalise,tasks"])
     assert result.exit_code == 2
     assert not (tmp_path / "o" / "003.json").exists()
+
+
+@pytest.mark.parametrize("authority", ["ỦY BAN NHÂN DÂN TỈNH SƠN LA", "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI"])
+def test_a_decisions_title_ends_before_the_authority_that_issues_it(authority):
+    """Nghị định 30's decision prints who issues it in capitals between the title and the preamble
+    (two plans of ../shared/plans: the title ran on into it)."""
+    lines = ["QUYẾT ĐỊNH", "VỀ VIỆC BAN HÀNH KẾ HOẠCH XUẤT KHẨU SẢN PHẨM HÀNG HÓA", "GIAI ĐOẠN 2026 - 2030",
+             authority, "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"]
+    title, end = header.title_after(lines, 1)
+    assert title == "VỀ VIỆC BAN HÀNH KẾ HOẠCH XUẤT KHẨU SẢN PHẨM HÀNG HÓA GIAI ĐOẠN 2026 - 2030"
+    assert end == 3
+
+
+def test_a_title_line_naming_a_committee_is_kept_when_no_preamble_follows():
+    lines = ["QUYẾT ĐỊNH", "VỀ VIỆC KIỆN TOÀN BAN CHỈ ĐẠO CỦA", "ỦY BAN NHÂN DÂN TỈNH", "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG",
+             "Căn cứ Luật Tổ chức chính quyền địa phương;"]
+    title, _ = header.title_after(lines, 1)
+    assert title == "VỀ VIỆC KIỆN TOÀN BAN CHỈ ĐẠO CỦA ỦY BAN NHÂN DÂN TỈNH"
