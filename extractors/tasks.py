@@ -3,7 +3,8 @@
 
 Task sections are the top-level sections titled ``NHIỆM VỤ``, ``GIẢI PHÁP``, ``TỔ CHỨC THỰC HIỆN`` or
 ``NỘI DUNG``. Every item under them is a task if it has no sub-items, or has text of its own before
-them. Who leads, in order of precedence:
+them; items under a heading of targets (``Chỉ tiêu …``, ``Mục tiêu …``) are not. Who leads, in
+order of precedence:
 
 1. ``Cơ quan chủ trì: Sở X, Sở Y`` (and ``Cơ quan phối hợp:`` for support);
 2. an item heading that is an agency: ``1. Sở Y tế (cơ quan thường trực): Chủ trì ...``,
@@ -70,8 +71,12 @@ def extract_tasks(doc: Document) -> Document:
     directive = doc.info.doc_type in DIRECTIVES and not roots
     heading_lead: dict[str, list[str]] = {}
     tasks: list[Task] = []
+    parent_of = {s.id: s.parent for s in sections}
+    targets = {s.id for s in sections if s.title and _TARGETS.match(skey(s.title))}
     for s in sections:
         if not directive and (s.level == 1 or _root(s.id) not in roots):
+            continue
+        if _under(s.id, targets, parent_of):
             continue
         kids = children.get(s.id, [])
         own_end = kids[0].start if kids else s.end
@@ -98,6 +103,21 @@ def extract_tasks(doc: Document) -> Document:
     tasks.extend(_sentence_tasks(doc, found, names, tasks))
     doc.tasks = tasks
     return doc
+
+
+# A section of targets ("6. Chỉ tiêu chủ yếu đến năm 2030", "2. Mục tiêu cụ thể") lists results to
+# reach, not work given to anyone, even under a "NỘI DUNG" heading: the gold of 8 documents has 23
+# such sections and no task in any of them.
+_TARGETS = re.compile(r"(?:cac |mot so )?(?:chi tieu|muc tieu)\b")
+
+
+def _under(section: str | None, heads: set[str], parent_of: dict[str, str | None]) -> bool:
+    """Whether ``section`` is one of ``heads`` or lies below one."""
+    while section is not None:
+        if section in heads:
+            return True
+        section = parent_of.get(section)
+    return False
 
 
 # Document types whose numbered items are directives even without a "NHIỆM VỤ" heading.

@@ -452,3 +452,19 @@ def test_extractors_cope_with_text_as_it_comes():
                       splits=["seeds"])
     for field in ("references", "agencies", "tasks", "indicators", "deadlines"):
         assert report.fields[field].f1 >= report.thresholds["seeds"][field], (field, report.fields[field].f1)
+
+
+def test_targets_under_a_content_heading_are_not_tasks():
+    """``6. Chỉ tiêu chủ yếu đến năm 2030`` under ``NỘI DUNG TRỌNG TÂM`` lists results to reach: its
+    items are no tasks; the section after it still gives its own."""
+    text = ("KẾ HOẠCH\nPhòng, chống ma túy\n"
+            "I. NỘI DUNG TRỌNG TÂM\n"
+            "1. Chỉ tiêu chủ yếu đến năm 2030\n"
+            "1.1. Hàng năm, giảm số người nghiện ma túy; phấn đấu đạt ít nhất 50% số xã không ma túy.\n"
+            "1.2. Trên 80% số trạm y tế cấp xã đủ điều kiện xác định tình trạng nghiện ma túy.\n"
+            "2. Tuyên truyền\n"
+            "2.1. Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức tuyên truyền về phòng, chống ma túy.\n")
+    doc = make_doc(text, issuer=QUANG_NGAI)
+    doc.pages = []
+    doc = extract_tasks(segment(doc))
+    assert [t.section for t in doc.tasks] == ["I.2.1"]
