@@ -339,7 +339,29 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
                                       title, offset + len(letter["junk"]), parent, f"{parent.section.id}.{label}"))
             continue
     close_to(1, body_end)
+    _end_before_closing_paragraph(sections, lines, body_end)
     return sections
+
+
+# A paragraph after the last item that speaks to all the recipients at once: "Yêu cầu các sở, ngành
+# và UBND các xã … tổ chức thực hiện", "Trong quá trình thực hiện, nếu có khó khăn …", "Trên đây là …",
+# "Nhận được văn bản này …" (key form). It ends the last item: the work it gives is nobody's item.
+_CLOSING_PARAGRAPH = re.compile(r"^(?:yeu cau|trong qua trinh|tren day la|nhan duoc (?:van ban|cong van))\b")
+
+
+def _end_before_closing_paragraph(sections: list[Section], lines: list[Line], body_end: int) -> None:
+    """Cut the open sections at the first closing paragraph after the last item's first line."""
+    if not sections:
+        return
+    last_start = max(s.start for s in sections)
+    for line in lines:
+        if line.start <= last_start or line.start >= body_end:
+            continue
+        if _CLOSING_PARAGRAPH.match(line.key.lstrip()):
+            for section in sections:
+                if section.start < line.start < section.end:
+                    section.end = line.start
+            return
 
 
 # ---------------------------------------------------------------- closing
