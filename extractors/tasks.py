@@ -100,7 +100,8 @@ def extract_tasks(doc: Document) -> Document:
                           span=(s.start, s.start + len(own.rstrip())), lead=lead,
                           support=[a for a in support if a not in lead], deadline=_deadline(own)))
     tasks.extend(_table_tasks(doc, found, names, localities, start_id=len(tasks) + 1))
-    tasks.extend(_sentence_tasks(doc, found, names, tasks))
+    if doc.info.doc_type in DIRECTIVES:  # (a plan's running text around its items gives no task: SPEC §5)
+        tasks.extend(_sentence_tasks(doc, found, names, tasks))
     doc.tasks = tasks
     return doc
 
@@ -124,7 +125,11 @@ def _under(section: str | None, heads: set[str], parent_of: dict[str, str | None
 DIRECTIVES = ("Công văn", "Thông báo", "Kết luận", "Chỉ thị", "Công điện")
 # A sentence that gives work to an agency: "Chủ tịch UBND tỉnh giao Công an tỉnh nghiên cứu …",
 # "Giao Sở Y tế tiến hành …", "Đề nghị Ủy ban nhân dân các tỉnh …", "Yêu cầu các sở …" (key form).
-_ASSIGNS = re.compile(r"(?:^|[\s,;:])(?:giao(?: cho)?|de nghi|yeu cau)\s+$")
+_ASSIGNS = re.compile(rf"(?:^|[\s,;:])(?:giao(?: cho)?|de nghi|yeu cau)\s+(?:{_GENERIC}[\s,;]*(?:va\s+)?)?"
+                      rf"(?:{'|'.join(HEAD_TITLES)})?\s*$")
+_OPENS_WITH_WORK = re.compile(r"\s*(?:\d+\.\s*)?(?:giao|de nghi|yeu cau)\b")
+# between two bodies of one list, with their heads named: ", ", " và ", ", Trưởng "
+_LISTED = re.compile(rf"[\s,;]*(?:va\s+)?(?:(?:{'|'.join(HEAD_TITLES)})\s+)?")
 _SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)", re.M)
 
 
@@ -144,11 +149,21 @@ def _sentence_tasks(doc: Document, found, names: dict[str, str], tasks: list[Tas
             continue
         first = bisect.bisect_left(found, (s0,))
         lead: list[str] = []
+        # a sentence that opens by giving work ("Yêu cầu các sở, ngành và Ủy ban nhân dân các xã …")
+        # gives it to each body of the list that follows; elsewhere in a sentence ("Hồ sơ trình, đề
+        # nghị Thủ tướng …, Chủ tịch UBND tỉnh xem xét") only the body right after the verb counts
+        opening = _OPENS_WITH_WORK.match(key, s0)
+        listed_to = None  # where the last body given work ends, while the list goes on
         for m_start, m_end, name, _ in found[first:bisect.bisect_left(found, (s1,))]:
-            if _ASSIGNS.search(key[max(s0, m_start - 20):m_start]):
+            given = _ASSIGNS.search(key[max(s0, m_start - 40):m_start])
+            listed = opening and listed_to is not None and _LISTED.fullmatch(key[listed_to:m_start])
+            if given or listed:
                 name = names.get(name, name)
                 if name not in lead:
                     lead.append(name)
+                listed_to = m_end
+            else:
+                listed_to = None
         if not lead:
             continue
         inside = [s for s in doc.sections if s.start <= s0 < max(s.end, s.start + 1)]

@@ -468,3 +468,38 @@ def test_targets_under_a_content_heading_are_not_tasks():
     doc.pages = []
     doc = extract_tasks(segment(doc))
     assert [t.section for t in doc.tasks] == ["I.2.1"]
+
+
+LETTER = ("ỦY BAN NHÂN DÂN\nTỈNH LÂM ĐỒNG\nSố: 12/UBND-NC\nV/v triển khai nhân rộng các mô hình\n"
+          "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nLâm Đồng, ngày 03 tháng 11 năm 2025\n"
+          "Kính gửi:\n- Sở Y tế;\n- Công an tỉnh.\n"
+          "Chủ tịch UBND tỉnh yêu cầu thực hiện một số nhiệm vụ như sau:\n"
+          "1. Sở Y tế chủ trì rà soát các cơ sở cai nghiện ma túy.\n"
+          "2. Công an tỉnh chủ trì thẩm định hồ sơ đăng ký.\n"
+          "Yêu cầu Thủ trưởng các cơ quan chuyên môn thuộc UBND tỉnh, Trưởng Ban Quản lý các khu công nghiệp "
+          "và Chủ tịch UBND các xã, phường, đặc khu nghiêm túc thực hiện./.\n"
+          "Nơi nhận:\n- Như trên;\n- Lưu: VT.\nCHỦ TỊCH\nHồ Văn Mười\n")
+
+
+def test_a_letters_closing_paragraph_is_no_items_and_gives_its_work_to_every_body_it_lists():
+    """Two real letters close with "Yêu cầu <bodies> nghiêm túc thực hiện" after their last item: the
+    item ends before it, and the sentence is a task for each body of its list (heads named)."""
+    doc = make_doc(LETTER)
+    doc = segment(doc)
+    doc = extract_tasks(extract_agencies(doc))
+    last = next(s for s in doc.sections if s.id == "2")
+    assert doc.text[last.start:last.end].rstrip().endswith("thẩm định hồ sơ đăng ký.")
+    by_section = {t.section: t.lead for t in doc.tasks}
+    assert by_section["2"] == ["Công an tỉnh Lâm Đồng"]
+    assert by_section[None] == ["Các cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh Lâm Đồng",
+                                "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
+                                "Ủy ban nhân dân các xã, phường, đặc khu"]
+
+
+def test_a_plans_running_text_gives_no_sentence_task():
+    """SPEC §5: sentences give tasks in letters and conclusions; a plan's tasks are its items."""
+    plan = LETTER.replace("V/v triển khai nhân rộng các mô hình", "KẾ HOẠCH\nTriển khai nhân rộng các mô hình")
+    plan = plan.replace("1. Sở Y tế", "Giao Sở Tài chính bố trí kinh phí thực hiện.\n1. Sở Y tế")
+    doc = extract_tasks(extract_agencies(segment(make_doc(plan))))
+    assert doc.info.doc_type == "Kế hoạch"
+    assert all(t.source != "sentence" for t in doc.tasks)
