@@ -134,9 +134,10 @@ _SENTENCE = re.compile(r"[^.;\n]+(?:[.;]|$)", re.M)
 
 
 def _sentence_tasks(doc: Document, found, names: dict[str, str], tasks: list[Task]) -> list[Task]:
-    """Tasks given in running text outside the items already read as tasks: one per sentence that
-    assigns work to an agency named right after ``giao``/``đề nghị``/``yêu cầu``; its section is the
-    one that holds it (None in a letter without numbered items)."""
+    """Tasks a letter or a conclusion gives in running text outside the items already read as tasks:
+    one per sentence that assigns work to an agency named right after ``giao``/``đề nghị``/``yêu
+    cầu`` (and, when the sentence opens so, to each body of the list that follows); its section is
+    the one that holds it (None for a closing paragraph, or a letter without numbered items)."""
     if found is None:
         return []
     start, end = doc.body_span
