@@ -60,7 +60,9 @@ def ocr_dpi(native: float | None) -> float:
 def drop_red(image: Image.Image) -> Image.Image:
     """The grey image tesseract reads: the red channel of a colour scan (red seals and stamps turn
     as light as the paper, black and blue ink stay dark), the image itself when it is grey."""
-    if image.mode in ("L", "1"):
+    if image.mode == "L":
+        return image
+    if image.mode == "1":
         return image.convert("L")
     return image.convert("RGB").getchannel("R")
 

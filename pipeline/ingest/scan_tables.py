@@ -2,18 +2,19 @@
 
 A scanned annex or letter prints its tables with ruling lines (``../shared/real``: the scoring table
 of cv-4552's annex, the members' table of scan-skm-atvsld). Read as a page, tesseract runs a row's
-cells together into one line, reads the rules as ``|`` and ``_``, and a multi-line cell's lines end
-up between its neighbours'. Here the page's long horizontal and vertical strokes are kept by a
-morphological opening (a stroke survives an opening by a line-shaped kernel only where it is at
-least that long: letters are not); where they cross into a grid, the grid's rows and columns are its
-rules' positions, and a cell spans the rows or columns whose rule between them is missing (a merged
-cell). The rules are then erased from the image tesseract reads, so each word is read in its cell's
-open space, and every word is placed in the cell its centre falls in.
+cells together into one line, reads the rules as ``|`` and ``_``, and may drop a row altogether.
+Here a page's horizontal rules are the thin strokes a morphological opening by a long, flat kernel
+keeps (letters are shorter); three or more stacked one above the other are a table's rows. Its
+columns are the columns of pixels that ink covers from one rule to the next, row by row, and a cell
+spans the rows or columns whose rule between them is missing (a merged cell). The rules are then
+erased from the image tesseract reads, so that each word is read in its cell's open space, and every
+word is placed in the cell its centre falls in (the page is read once, not cell by cell).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -78,18 +79,24 @@ class Grid:
     skew: float = 0.0
     size: tuple[int, int] = (0, 0)  # the page's (width, height)
 
+    @cached_property
+    def _turns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The page's turn straight (by minus the skew) and back, as 2×3 affine matrices."""
+        centre = (self.size[0] / 2, self.size[1] / 2)
+        return cv2.getRotationMatrix2D(centre, -self.skew, 1.0), cv2.getRotationMatrix2D(centre, self.skew, 1.0)
+
     def straight(self, x: float, y: float) -> tuple[float, float]:
         """A point of the page as filed, in the straightened frame the grid is in."""
         if not self.skew:
             return x, y
-        m = cv2.getRotationMatrix2D((self.size[0] / 2, self.size[1] / 2), -self.skew, 1.0)
+        m = self._turns[0]
         return m[0, 0] * x + m[0, 1] * y + m[0, 2], m[1, 0] * x + m[1, 1] * y + m[1, 2]
 
     def on_page(self, box: BBox) -> BBox:
         """A box of the straightened frame on the page as filed (the box around its turned corners)."""
         if not self.skew:
             return box
-        m = cv2.getRotationMatrix2D((self.size[0] / 2, self.size[1] / 2), self.skew, 1.0)
+        m = self._turns[1]
         corners = np.array([[box[0], box[1], 1], [box[2], box[1], 1], [box[0], box[3], 1], [box[2], box[3], 1]])
         xs, ys = corners @ m[0], corners @ m[1]
         return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
