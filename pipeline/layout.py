@@ -225,12 +225,15 @@ def reading_order(pieces: list[Piece]) -> list[Line]:
     (a scan's ``_``, ``|``) start none. A blank line separates zones from the text."""
     rows: list[list[Piece]] = []
     for piece in sorted(pieces, key=lambda p: (p.bbox[1] + p.bbox[3]) / 2):
-        _, y0, _, y1 = piece.bbox
+        x0, y0, x1, y1 = piece.bbox
         if rows:
             row = rows[-1]
             ry0 = min(p.bbox[1] for p in row)
             ry1 = max(p.bbox[3] for p in row)
-            if min(ry1, y1) - max(ry0, y0) > 0.4 * min(ry1 - ry0, y1 - y0):
+            # (pieces one above the other are two lines however much their boxes overlap: a skewed
+            # scan's line boxes are tall, and two of them may share half their height)
+            beside = all(x1 <= p.bbox[0] or p.bbox[2] <= x0 for p in row)
+            if beside and min(ry1, y1) - max(ry0, y0) > 0.4 * min(ry1 - ry0, y1 - y0):
                 row.append(piece)
                 continue
         rows.append([piece])

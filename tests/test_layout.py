@@ -331,6 +331,15 @@ def test_a_speck_at_the_margin_starts_no_column_zone():
                      "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG"]
 
 
+def test_lines_one_above_the_other_are_not_a_row_however_tall_their_boxes():
+    """A skewed scan's line boxes are tall: two consecutive lines may share half their height. They
+    are still two lines, not two columns of one row (cv-4552: blank lines cut its first item)."""
+    first = Piece([Word("trọng điểm phức tạp về ma túy, địa bàn không ma túy;", (84, 470, 535, 490))])
+    second = Piece([Word("15/12/2023 đến ngày 14/12/2024.", (85, 481, 535, 501))])
+    texts = [line.text for line in reading_order([first, second])]
+    assert texts == ["trọng điểm phức tạp về ma túy, địa bàn không ma túy;", "15/12/2023 đến ngày 14/12/2024."]
+
+
 def test_spaced_columns_of_plain_text_are_split():
     """cv-giao-427-bca.docx types its header columns with spaces."""
     lines = [text_line(t) for t in ("          ỦY BAN NHÂN DÂN            CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
