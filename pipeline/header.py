@@ -68,6 +68,46 @@ _ORGAN_NOUNS = ("so", "cuc", "ban", "van phong", "cong an", "phong", "trung tam"
 def parse(lines: list[str]) -> tuple[DocumentInfo, int]:
     """The header of a document whose lines (in reading order) are ``lines``, and the index of the
     first line after it (after the title, the subject or the addressees)."""
+    first = header_start(lines)
+    header, body_line = _parse(lines[first:])
+    return header, first + body_line
+
+
+# Lines a header's top block may hold before the motto: the issuer (up to four), a rule, the number
+# and a letter's subject (two or three); more mean something else stands before the header.
+_HEADER_TOP = 9
+_RULE = re.compile(r"^[-_=*.\s]+$")
+
+
+def header_start(lines: list[str]) -> int:
+    """The line the header begins on. It is the first line, but for text saved from a legal
+    database's web page, whose notices and summary table ("Số hiệu:", "Loại văn bản:", "Tình
+    trạng:") come first: then the header is the block of capitals (the issuer), rules and number
+    standing right above the national motto."""
+    nonblank = 0
+    for motto, line in enumerate(lines[:HEADER_LINES]):
+        if _MOTTO.search(skey(line)):
+            break
+        nonblank += bool(line.strip())
+    else:
+        return 0
+    if nonblank <= _HEADER_TOP:
+        return 0
+    start = motto
+    while start > 0:
+        line = lines[start - 1].strip()
+        if line and not _RULE.match(line) and upper_share(line) < 0.7 and not _NUMBER_LINE.match(skey(line)):
+            break
+        start -= 1
+    block = [line for line in lines[start:motto] if line.strip() and not _RULE.match(line.strip())]
+    before = [skey(line) for line in lines[:start]]
+    if start == 0 or not any(upper_share(line) >= 0.7 for line in block) or any(
+            _NUMBER_LINE.match(k) or _SUBJECT.match(k) for k in before):
+        return 0   # (the top block itself, read so, or a letter whose number and subject came first)
+    return start
+
+
+def _parse(lines: list[str]) -> tuple[DocumentInfo, int]:
     header = DocumentInfo()
     body_line = 0
     region = lines[:HEADER_LINES]

@@ -182,3 +182,56 @@ def test_a_title_line_naming_a_committee_is_kept_when_no_preamble_follows():
              "Căn cứ Luật Tổ chức chính quyền địa phương;"]
     title, _ = header.title_after(lines, 1)
     assert title == "VỀ VIỆC KIỆN TOÀN BAN CHỈ ĐẠO CỦA ỦY BAN NHÂN DÂN TỈNH"
+
+
+# What a legal database's web page puts before the document when it is saved as text (one plan of
+# ../shared/plans was filed so): its notices and a summary table of the document's fields.
+WEB_NOTICES = """Bản dịch này thuộc quyền sở hữu của THƯ VIỆN PHÁP LUẬT. Mọi hành vi sao chép là vi phạm pháp luật.
+X CÁC NỘI DUNG ĐƯỢC SỬA ĐỔI, HƯỚNG DẪN
+Các nội dung của VB này được VB khác thay đổi, hướng dẫn sẽ được làm nổi bật bằng
+các màu sắc:
+Click vào phần bôi vàng để xem chi tiết.
+Đang tải văn bản...
+#
+Số hiệu:
+980/KH-UBND
+Loại văn bản:
+Kế hoạch
+Nơi ban hành:
+Tỉnh Nghệ An
+Người ký:
+Nguyễn Văn Đệ
+Tình trạng:
+Đã biết
+"""
+
+
+PLANS = CORPUS.parent.parent / "shared" / "plans"
+
+
+@pytest.mark.parametrize("name", ["2957e4f4f0e41373.txt", "99c7d8fff9e4572e.txt", "d40513a8b25883ec.txt"])
+def test_a_web_pages_notices_before_the_header_are_not_read_as_it(name):
+    if not (PLANS / name).exists():
+        pytest.skip("../shared/plans is absent")
+    lines = (PLANS / name).read_text(encoding="utf-8").splitlines()
+    plain, body = header.parse(lines)
+    notices = WEB_NOTICES.splitlines()
+    saved, saved_body = header.parse(notices + lines)
+    assert plain.issuer and saved == plain
+    assert saved_body == body + len(notices)
+
+
+def test_a_plan_saved_from_a_legal_database_page():
+    path = PLANS / "c5d930a5fc8373cd.txt"
+    if not path.exists():
+        pytest.skip("../shared/plans is absent")
+    found, _ = header.parse(path.read_text(encoding="utf-8").splitlines())
+    assert (found.issuer, found.doc_type, found.number, found.date) == (
+        "Ủy ban nhân dân tỉnh Nghệ An", "Kế hoạch", "980/KH-UBND", dt.date(2025, 11, 18))
+
+
+def test_a_header_at_the_top_is_read_from_the_top():
+    lines = ["UBND TỈNH LÂM ĐỒNG", "SỞ NỘI VỤ", "Số: 12/SNV-XDCQ", "V/v triển khai thực hiện",
+             "Kế hoạch số 45/KH-UBND ngày 01/10/2025", "của Ủy ban nhân dân tỉnh về", "công tác cải cách",
+             "hành chính năm 2025 và", "các năm tiếp theo", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+    assert header.header_start(lines) == 0
