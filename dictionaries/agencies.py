@@ -81,6 +81,9 @@ LOCAL_HEADS = {
     # xã hội tỉnh Lâm Đồng"); kind "other" keeps a bare "Thuế …" opening a sentence from being one
     "Báo và Phát thanh, Truyền hình": "press",
     "Thuế": "other", "Bảo hiểm xã hội": "other",
+    # economic associations plans ask to take part ("Liên minh Hợp tác xã tỉnh", four plans here;
+    # "Hiệp hội doanh nghiệp tỉnh", two)
+    "Liên minh Hợp tác xã": "mass_organisation", "Hiệp hội Doanh nghiệp": "other",
 }
 
 # Other names for a gazetteer agency -> its canonical name.
@@ -101,6 +104,9 @@ PARTY_BODIES = {
 }
 # Named after the place alone: "Báo Quảng Ngãi", "Tỉnh đoàn Bình Dương".
 PLACE_NAMED = {"Báo": "press", "Tỉnh đoàn": "mass_organisation", "Thành đoàn": "mass_organisation"}
+# The Youth Union of a province or city goes by the short name above: "Đoàn TNCS Hồ Chí Minh tỉnh
+# Sơn La" is "Tỉnh đoàn Sơn La" (the gold of two plans names it so).
+YOUTH_UNION = ("Đoàn Thanh niên Cộng sản Hồ Chí Minh", {"tỉnh": "Tỉnh đoàn", "thành phố": "Thành đoàn"})
 
 # Abbreviation (folded key) -> words it stands for (folded keys).
 ABBREVIATIONS = {
@@ -112,7 +118,7 @@ ABBREVIATIONS = {
     "btv": "ban thuong vu", "bch": "ban chap hanh", "lhpn": "lien hiep phu nu", "lddl": "lien doan lao dong",
     "ttg": "thu tuong chinh phu", "ub": "uy ban", "vn": "viet nam", "tp": "thanh pho", "vh": "van hoa",
     "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan", "vp": "van phong",
-    "vpubnd": "van phong uy ban nhan dan", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
+    "vpubnd": "van phong uy ban nhan dan", "tncs": "thanh nien cong san", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
 }
 # The titles of a body's head, folded, which stand before the body's name: "Chủ tịch UBND các xã",
 # "Trưởng Ban Quản lý …", "Giám đốc Sở" (a heading naming the head gives the body as lead).

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from dictionaries.agencies import (ABBREVIATIONS, ALIASES, HEAD_NOUNS, HEAD_TITLES, LOCAL_HEADS, NATIONAL,
-                                   PARTY_BODIES, PARTY_COMMITTEES, PLACE_NAMED)
+                                   PARTY_BODIES, PARTY_COMMITTEES, PLACE_NAMED, YOUTH_UNION)
 from dictionaries.places import infer_province, places, province_units
 from pipeline.document import Document
 from pipeline.ocr_damage import D_READ_AS
@@ -322,6 +322,8 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             return None
         if place is None:
             place = localities.get(unit)
+        if name == YOUTH_UNION[0] and unit in YOUTH_UNION[1] and place:
+            return f"{YOUTH_UNION[1][unit]} {place}", kind, n + used
         if unit is None and kind == "press":
             return f"{name} {place}", kind, n + used   # "Đài Phát thanh và Truyền hình Hà Nội"
         if unit is None:

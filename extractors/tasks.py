@@ -51,6 +51,8 @@ _GENERIC = rf"(?:{_CAC})?{_UNITS_WORD}(?:\s*[,;]?\s*(?:va\s+)?(?:{_CAC})?(?:{_UN
 # cơ quan …, Trưởng Ban Quản lý … và Chủ tịch UBND các xã" (letters and reports: the body is the lead)
 _HEAD_OF = rf"(?:{'|'.join(HEAD_TITLES)})\s+"
 _CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_HEAD_OF})?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
+# an item's heading that gives the work to the bodies it lists: "Giao …", "Đề nghị …"
+_OPENER = re.compile(r"\s*(?:giao|de nghi)(?: cho)?\s+")
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
 
 
@@ -343,6 +345,9 @@ def _roles(own: str, mentions: list[tuple[str, str, int, int]],
     support_line = _line_span(key, _SUPPORT_LINE)
     label = _LABEL.match(own)
     chain_end = label.end() if label else 0
+    opener = _OPENER.match(key, chain_end)
+    if opener:   # "8. Đề nghị Liên minh Hợp tác xã tỉnh, Đoàn TNCS …, Hội Nông dân tỉnh": all of them
+        chain_end = opener.end()
     for name, _, start, end in mentions:
         if lead_line and lead_line[0] <= start < lead_line[1]:
             add(lead, name)

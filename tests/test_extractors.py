@@ -163,6 +163,9 @@ AGENCIES = [
     ("c) UBND Phường 2 Bảo Lộc: - Khẩn trương", "Ủy ban nhân dân tỉnh Lâm Đồng",
      "Ủy ban nhân dân phường 2 Bảo Lộc"),
     ("UBND phường 1 Bảo Lộc phối hợp", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ủy ban nhân dân phường 1 Bảo Lộc"),
+    # the Youth Union by the name the province uses (f004d9, f1e098)
+    ("16. Khuyến khích Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh Đồng Nai chỉ đạo", None, "Tỉnh đoàn Đồng Nai"),
+    ("Đoàn TNCS Hồ Chí Minh thành phố phối hợp", "Ủy ban nhân dân thành phố Cần Thơ", "Thành đoàn Cần Thơ"),
     pytest.param("- Thuong true HĐND tỉnh;", QUANG_NGAI, "Thường trực Hội đồng nhân dân tỉnh Quảng Ngãi",
                  id="ocr-thuong-truc"),
     pytest.param("- Các ban xây dựng Đảng, UBKT, Văn phòng Tỉnh ủy", None, "Ủy ban Kiểm tra Tỉnh ủy",
@@ -242,6 +245,10 @@ III. TỔ CHỨC THỰC HIỆN
 4. Các sở, ban, ngành; UBND các huyện, thị xã, thành phố có trách nhiệm xây dựng kế hoạch.
 5. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh vận động Nhân dân tham gia.
 6. Thực hiện Chỉ thị số 27/CT-TTg, Ban Chỉ đạo công tác Dân số và Phát triển tỉnh triển khai các hoạt động phối hợp.
+7. Đề nghị Viện kiểm sát nhân dân tỉnh, Tòa án nhân dân tỉnh
+- Tăng cường công tác phối hợp trong điều tra, truy tố, xét xử.
+8. Đề nghị Liên minh Hợp tác xã tỉnh, Đoàn TNCS Hồ Chí Minh tỉnh, Hội nông dân tỉnh, Hiệp hội doanh nghiệp tỉnh
+- Đẩy mạnh tập huấn, học tập mô hình sản xuất tiên tiến.
 """
 
 
@@ -266,6 +273,10 @@ TASKS = [
     ("III.4", ["Ủy ban nhân dân các huyện, thị xã, thành phố"], []),      # after the generic "Các sở, ban, ngành"
     ("III.5", ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Quảng Ngãi"], []),  # "Đề nghị X"
     ("III.6", ["Ban Chỉ đạo công tác Dân số và Phát triển tỉnh Quảng Ngãi"], []),  # the clause's subject
+    # "Đề nghị A, B, …" heads the item: every body it lists (two development plans, f069c2 and f1e098)
+    ("III.7", ["Viện kiểm sát nhân dân tỉnh Quảng Ngãi", "Tòa án nhân dân tỉnh Quảng Ngãi"], []),
+    ("III.8", ["Liên minh Hợp tác xã tỉnh Quảng Ngãi", "Tỉnh đoàn Quảng Ngãi", "Hội Nông dân tỉnh Quảng Ngãi",
+               "Hiệp hội Doanh nghiệp tỉnh Quảng Ngãi"], []),
 ]
 
 
