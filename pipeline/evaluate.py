@@ -151,13 +151,24 @@ def _match_fuzzy(pred: list[str], gold: list[str], minimum: int) -> Score:
 
 
 def score_sections(pred: list[dict], gold: list[dict]) -> Score:
+    matched = _matched_sections(pred, gold)
+    return Score(tp=len(matched), fp=len(pred) - len(matched), fn=len(gold) - len(matched))
+
+
+def _matched_sections(pred: list[dict], gold: list[dict]) -> set[str]:
+    """The ids of the sections found with the gold's id and (fuzzily) its title."""
     gold_by_id = {s["id"]: s for s in gold}
-    tp = 0
-    for s in pred:
-        g = gold_by_id.get(s["id"])
-        if g is not None and _same("title", s.get("title") or "", g.get("title") or "", strict=False):
-            tp += 1
-    return Score(tp=tp, fp=len(pred) - tp, fn=len(gold) - tp)
+    return {s["id"] for s in pred if s["id"] in gold_by_id
+            and _same("title", s.get("title") or "", gold_by_id[s["id"]].get("title") or "", strict=False)}
+
+
+def section_errors(pred: list[dict], gold: list[dict]) -> dict[str, list[str]] | None:
+    """The sections found that the gold lacks (``+``) and the gold's sections not found (``-``),
+    each as ``(id, title)``: a section with the right id and another title is in both lists."""
+    matched = _matched_sections(pred, gold)
+    extra = [repr((s["id"], s.get("title"))) for s in pred if s["id"] not in matched]
+    missing = [repr((s["id"], s.get("title"))) for s in gold if s["id"] not in matched]
+    return {"extra": extra, "missing": missing} if extra or missing else None
 
 
 def score_sets(pred: set, gold: set) -> Score:
@@ -296,6 +307,9 @@ def evaluate(corpus: Path, restore=None, pipeline: list[str] | None = None,
         header = document_errors(pred["document"], gdoc)
         if header:
             errors["document"] = header
+        sections = section_errors(pred["sections"], gold["sections"])
+        if sections:
+            errors["sections"] = sections
         for f in SET_FIELDS:
             if f not in gold:
                 continue  # this gold does not annotate the field (the real files: header and tasks)

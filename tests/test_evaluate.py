@@ -35,3 +35,17 @@ def test_header_fields_read_wrong_are_listed_as_read_and_as_printed():
     assert errors == {"extra": ["signer.position='Chủ tịch'"],
                       "missing": ["number='298/TTr-CAT-PC04'", "signer.position='Giám đốc'"]}
     assert document_errors(gold, gold) is None
+
+
+def test_sections_found_wrong_are_listed_by_id_and_title():
+    from pipeline.evaluate import section_errors
+
+    gold = [{"id": "I", "title": "MỤC ĐÍCH, YÊU CẦU"}, {"id": "I.1", "title": "Kết quả năm 2024"},
+            {"id": "II", "title": "NHIỆM VỤ"}]
+    read = [{"id": "I", "title": "MỤC ĐÍCH, YÊU CẦU"},
+            {"id": "I.1", "title": "Kết quả năm 2024 Theo báo cáo của Văn phòng UBND tỉnh, kết quả đạt 85,6 điểm"},
+            {"id": "III", "title": "TỔ CHỨC THỰC HIỆN"}]
+    assert section_errors(read, gold) == {
+        "extra": [repr(("I.1", read[1]["title"])), repr(("III", "TỔ CHỨC THỰC HIỆN"))],
+        "missing": [repr(("I.1", "Kết quả năm 2024")), repr(("II", "NHIỆM VỤ"))]}
+    assert section_errors(gold, gold) is None
