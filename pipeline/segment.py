@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from dictionaries.places import infer_province, places
 from pipeline import header
 from pipeline.document import Document
+from pipeline.ingest import MEDIA_TYPES
 from pipeline.vntext import fold, ocr_key, skey, upper_share
 from schemas import Attached, DocumentInfo, Section, Signer
 
@@ -133,11 +134,13 @@ def _letter_index(label: str) -> int:
     return _LETTERS_ORDER.index(label) if label in _LETTERS_ORDER else -1
 
 
-def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) -> str | None:
+def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool,
+           paragraphs: bool = False) -> str | None:
     """The item's title: its printed text up to ':' or the end of its first sentence, or, for a
-    heading, its line(s) up to the next item."""
+    heading, its line(s) up to the next item. Where each line is a paragraph (a Word file), the
+    title is in the item's own paragraph."""
     pieces = [rest]
-    if kind != "roman":
+    if kind != "roman" and not paragraphs:
         j = i + 1
         while j < len(lines):
             line = lines[j]
@@ -147,9 +150,9 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool) 
                 j += 1
                 continue
             stripped = line.text.strip()
-            if any(pattern.match(stripped) for pattern in (_BULLET, _ARABIC, _ROMAN, _LETTER, _PART, _CHAPTER,
-                                                           _ARTICLE)):
-                break
+            if "\t" in stripped or any(pattern.match(stripped) for pattern in (
+                    _BULLET, _ARABIC, _ROMAN, _LETTER, _PART, _CHAPTER, _ARTICLE)):
+                break   # (the next item, or a table's row: "1. Kết quả năm 2024" over "STT TAB Nội dung …")
             joined = " ".join(pieces)
             if re.search(r"[:.;]\s*$", joined) or len(joined) > 800:
                 break
@@ -217,6 +220,8 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
     nonblank = [line for line in lines if not line.blank]
     blank_share = 1 - len(nonblank) / max(len(lines), 1)
     blank_breaks = blank_share < 0.3
+    # a Word file's lines are its paragraphs: an item's title never runs on into the next one
+    paragraphs = doc.source.media_type in (MEDIA_TYPES["docx"], MEDIA_TYPES["doc"])
     sections: list[Section] = []
     stack: list[_Open] = []
     romans = 0
@@ -307,7 +312,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             depth = (parent.section.level + 1) if parent else 1
             close_to(depth, offset)
             rest = arabic["rest"]
-            title = _title(lines, i, rest, "arabic", blank_breaks)
+            title = _title(lines, i, rest, "arabic", blank_breaks, paragraphs)
             base = parent.section.id if parent else ""
             sid = f"{base}.{parts[-1]}" if base else str(parts[-1])
             stack.append(open_section("arabic", parts[-1], stripped[:arabic.end("label")] + ".", title, offset,
@@ -334,7 +339,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             close_to(parent.section.level + 1, offset)
             rest = letter["rest"]
             label = "c" if letter["label"] == "¢" else letter["label"]
-            title = _title(lines, i, rest, "letter", blank_breaks)
+            title = _title(lines, i, rest, "letter", blank_breaks, paragraphs)
             stack.append(open_section("letter", index, stripped[len(letter["junk"]):letter.end("label")] + ")",
                                       title, offset + len(letter["junk"]), parent, f"{parent.section.id}.{label}"))
             continue

@@ -147,3 +147,34 @@ def test_an_outline_that_starts_past_i_keeps_its_printed_numerals(tmp_path):
                     "5. Công đoàn cơ sở\n- Chủ động công khai phương án thưởng Tết.\nVI. CHẾ ĐỘ BÁO CÁO\n",
                     encoding="utf-8")
     assert [s.id for s in process_file(path).sections] == ["V", "V.5", "VI"]
+
+
+BODY = ("BÁO CÁO\nKết quả các chỉ số năm 2025\n\nI. CHỈ SỐ CẢI CÁCH HÀNH CHÍNH\n1. Kết quả năm 2024\n"
+        "Theo báo cáo của Văn phòng UBND tỉnh, kết quả đánh giá đạt 85,6 điểm\n2. Tình hình thực hiện năm 2025\n"
+        "STT\tNội dung\tĐiểm số\n1\tChỉ số thành phần\t8,5\n")
+
+
+def test_an_items_title_is_its_own_paragraph_in_a_word_file(tmp_path):
+    """A Word file's lines are its paragraphs: a heading that ends without punctuation does not run
+    on into the paragraph under it (two real reports in ../shared/real lost 17 titles so)."""
+    import docx
+
+    document = docx.Document()
+    for line in (HEADER + BODY).split("\n"):
+        if "\t" not in line:
+            document.add_paragraph(line)
+    path = tmp_path / "bao-cao.docx"
+    document.save(path)
+    record = process_file(path)
+    assert [(s.id, s.title) for s in record.sections] == [
+        ("I", "CHỈ SỐ CẢI CÁCH HÀNH CHÍNH"), ("I.1", "Kết quả năm 2024"),
+        ("I.2", "Tình hình thực hiện năm 2025")]
+
+
+def test_an_items_title_does_not_run_into_a_table_row(tmp_path):
+    """In text, a heading's wrapped second line continues it; a table's row under it does not."""
+    path = tmp_path / "bao-cao.txt"
+    path.write_text(HEADER + BODY, encoding="utf-8")
+    titles = {s.id: s.title for s in process_file(path).sections}
+    assert titles["I.2"] == "Tình hình thực hiện năm 2025"
+    assert titles["I.1"].startswith("Kết quả năm 2024 Theo báo cáo")   # (plain text: a wrapped line goes on)
