@@ -135,14 +135,18 @@ def _letter_index(label: str) -> int:
 
 
 def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool,
-           paragraphs: bool = False) -> str | None:
+           paragraphs: bool = False, measure: int = 0) -> str | None:
     """The item's title: its printed text up to ':' or the end of its first sentence, or, for a
     heading, its line(s) up to the next item. Where each line is a paragraph (a Word file), the
-    title is in the item's own paragraph."""
+    title is in the item's own paragraph; elsewhere a line much shorter than the text's ``measure``
+    (a full line's length) ended its paragraph: a line wraps only when it is full."""
     pieces = [rest]
     if kind != "roman" and not paragraphs:
         j = i + 1
+        last = lines[i]
         while j < len(lines):
+            if len(last.text.strip()) < SHORT_LINE * measure:
+                break
             line = lines[j]
             if line.blank:
                 if blank_breaks:
@@ -157,6 +161,7 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool,
             if re.search(r"[:.;]\s*$", joined) or len(joined) > 800:
                 break
             pieces.append(line.text)
+            last = line
             j += 1
     out = []
     for text in pieces:
@@ -167,6 +172,9 @@ def _title(lines: list[Line], i: int, rest: str, kind: str, blank_breaks: bool,
         out.append(text)
     return re.sub(r"\s+", " ", " ".join(out)).strip(" ,") or None
 
+
+# A line shorter than this share of a full line ended its paragraph.
+SHORT_LINE = 0.6
 
 # Document types whose numbered paragraphs are rows or articles, not an outline.
 NOT_OUTLINED = ("Danh sách", "Phụ lục", "Điều lệ", "Quy chế", "Quy định", "Nghị định", "Thông tư")
@@ -222,6 +230,8 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
     blank_breaks = blank_share < 0.3
     # a Word file's lines are its paragraphs: an item's title never runs on into the next one
     paragraphs = doc.source.media_type in (MEDIA_TYPES["docx"], MEDIA_TYPES["doc"])
+    lengths = sorted(len(line.text.strip()) for line in nonblank)
+    measure = lengths[int(len(lengths) * 0.75)] if lengths else 0
     sections: list[Section] = []
     stack: list[_Open] = []
     romans = 0
@@ -312,7 +322,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             depth = (parent.section.level + 1) if parent else 1
             close_to(depth, offset)
             rest = arabic["rest"]
-            title = _title(lines, i, rest, "arabic", blank_breaks, paragraphs)
+            title = _title(lines, i, rest, "arabic", blank_breaks, paragraphs, measure)
             base = parent.section.id if parent else ""
             sid = f"{base}.{parts[-1]}" if base else str(parts[-1])
             stack.append(open_section("arabic", parts[-1], stripped[:arabic.end("label")] + ".", title, offset,
@@ -339,7 +349,7 @@ def parse_outline(doc: Document, lines: list[Line], body_end: int) -> list[Secti
             close_to(parent.section.level + 1, offset)
             rest = letter["rest"]
             label = "c" if letter["label"] == "¢" else letter["label"]
-            title = _title(lines, i, rest, "letter", blank_breaks, paragraphs)
+            title = _title(lines, i, rest, "letter", blank_breaks, paragraphs, measure)
             stack.append(open_section("letter", index, stripped[len(letter["junk"]):letter.end("label")] + ")",
                                       title, offset + len(letter["junk"]), parent, f"{parent.section.id}.{label}"))
             continue

@@ -172,9 +172,30 @@ def test_an_items_title_is_its_own_paragraph_in_a_word_file(tmp_path):
 
 
 def test_an_items_title_does_not_run_into_a_table_row(tmp_path):
-    """In text, a heading's wrapped second line continues it; a table's row under it does not."""
     path = tmp_path / "bao-cao.txt"
     path.write_text(HEADER + BODY, encoding="utf-8")
     titles = {s.id: s.title for s in process_file(path).sections}
     assert titles["I.2"] == "Tình hình thực hiện năm 2025"
-    assert titles["I.1"].startswith("Kết quả năm 2024 Theo báo cáo")   # (plain text: a wrapped line goes on)
+
+
+WRAPPED = """II. NHIỆM VỤ, GIẢI PHÁP
+1. Tăng cường công tác tuyên truyền, phổ biến các chủ trương, chính sách pháp luật về
+phòng thủ dân sự cho cán bộ và Nhân dân
+Các sở, ban, ngành xây dựng kế hoạch tuyên truyền cụ thể, bảo đảm phù hợp với đặc điểm tình
+hình của từng địa phương, đơn vị; lồng ghép với các chương trình, đề án đang triển khai.
+2. Kết quả năm 2024
+Theo báo cáo của Văn phòng Ủy ban nhân dân tỉnh, kết quả đánh giá năm 2024 đạt 85,6 điểm, tăng
+3,2 điểm so với năm 2023 và xếp thứ 12 trên 34 tỉnh, thành phố trong cả nước.
+"""
+
+
+def test_a_title_runs_on_over_a_full_line_and_ends_at_a_short_one(tmp_path):
+    """A heading wraps only when its line is full; a line much shorter than the text's full lines
+    ended its paragraph, so the text under it is not the title (the PDF of a real report; the text
+    of development plans whose headings stand on lines of their own)."""
+    path = tmp_path / "ke-hoach.txt"
+    path.write_text(HEADER + "KẾ HOẠCH\nTriển khai công tác phòng thủ dân sự\n\n" + WRAPPED, encoding="utf-8")
+    titles = {s.id: s.title for s in process_file(path).sections}
+    assert titles["II.1"] == ("Tăng cường công tác tuyên truyền, phổ biến các chủ trương, chính sách pháp luật về "
+                              "phòng thủ dân sự cho cán bộ và Nhân dân")
+    assert titles["II.2"] == "Kết quả năm 2024"
