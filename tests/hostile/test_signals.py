@@ -26,6 +26,12 @@ def pids_in(path) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def _as_a_foreground_job() -> None:
+    """Ctrl-C's default action, as a terminal's foreground job has it: a job a shell script starts
+    in the background (``pytest … &``) inherits SIGINT ignored, and so would the run under test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_sigint_says_how_far_it_got_and_rewrites_records_jsonl(tmp_path, run_tmp):
     plans = tmp_path / "in"
     write_plans(plans, 8)
@@ -33,7 +39,7 @@ def test_sigint_says_how_far_it_got_and_rewrites_records_jsonl(tmp_path, run_tmp
     env = {**os.environ, FAULT_ENV: "hang:plan04", "TMPDIR": str(run_tmp)}
     process = subprocess.Popen([*KEHOACH, "run", str(plans), "-o", str(out), "--workers", "1", *FAST], cwd=ROOT,
                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=_as_a_foreground_job)
     assert wait_until(lambda: (out / "plan03.json").exists(), 60)
     time.sleep(0.3)  # plan04 is in the worker now, hanging
     os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: to the terminal's foreground group
