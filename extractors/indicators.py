@@ -86,8 +86,7 @@ def _in_text(text: str, key: str, match: re.Match[str]) -> Indicator | None:
     unit = _unit(text[match.end():match.end() + 40])   # (the match ends at the number: the unit is looked at ahead)
     if unit not in _MEASURES:
         return None
-    sentence_start = max(key.rfind(c, 0, match.start()) for c in ".\n") + 1
-    sentence = key[sentence_start:match.start()]
+    sentence = key[_last_end(_SENTENCE_END, key, match.start()):match.start()]
     if match["clause"] is not None and not re.search(r"\bphan dau\b|\bdat\b", sentence):
         return None   # a clause opens with a number only in a sentence that set targets before it
     if _RESULT_BEFORE.search(key, max(0, match.start() - 8), match.start()):
@@ -104,8 +103,9 @@ def _in_text(text: str, key: str, match: re.Match[str]) -> Indicator | None:
         operator = ("decrease" if word.startswith("giam") else "increase" if word.startswith("tang") else
                     "<" if "duoi" in word else ">" if "tren" in word else
                     ">=" if "toi thieu" in word or "it nhat" in word else "=")
-    clause_start = max(key.rfind(c, 0, match.start("value")) for c in ";.\n:") + 1
-    clause_end = min([e for e in (key.find(c, match.end()) for c in ";.\n") if e >= 0] or [len(key)])
+    clause_start = _last_end(_CLAUSE_START, key, match.start("value"))
+    after_clause = _CLAUSE_END.search(key, match.end())
+    clause_end = after_clause.start() if after_clause else len(key)
     end = match.end()
     rest = text[end:end + 40]
     written = rest.lstrip()
@@ -116,6 +116,22 @@ def _in_text(text: str, key: str, match: re.Match[str]) -> Indicator | None:
                      name=re.sub(r"\s+", " ", text[clause_start:clause_end]).strip(" -:;,.") or None,
                      operator=operator, value=_number(match["value"]),
                      value_max=_number(match["max"]) if match["max"] else None, unit=unit)
+
+
+# where a sentence or a clause ends; the dot of "2.000 tấn" or "48,3" is none
+_SENTENCE_END = re.compile(r"\n|\.(?!\d)")
+_CLAUSE_START = re.compile(r"[;:\n]|\.(?!\d)")
+_CLAUSE_END = re.compile(r"[;\n]|\.(?!\d)")
+
+
+def _last_end(pattern: re.Pattern[str], key: str, pos: int) -> int:
+    """Where the last match of ``pattern`` before ``pos`` ends (a sentence is taken as at most
+    2,000 characters long)."""
+    window = max(0, pos - 2000)
+    last = window
+    for last_match in pattern.finditer(key, window, pos):
+        last = last_match.end()
+    return last
 
 
 def _parse(text: str, key: str, start: int, end: int, year: int | None) -> Indicator | None:

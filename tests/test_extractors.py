@@ -425,6 +425,9 @@ RUNNING_TARGETS = [
     ("Tổng sản phẩm Xoài tham gia xuất khẩu phấn đấu đến năm 2030 đạt 18.000 tấn; tổng giá trị đến năm 2030 "
      "dự kiến đạt trên 48,3 triệu USD, tốc độ tăng bình quân 08 - 09%/năm.",
      [(18000.0, None, "tấn", "="), (48.3, None, "triệu USD", ">"), (8.0, 9.0, "%/năm", "range")]),
+    # the dot of "2.000 tấn" ends no sentence: the target words before it still hold after it
+    ("+ Tổng sản phẩm Thanh long đến năm 2030 phấn đấu đạt 2.000 tấn; tổng giá trị dự kiến đạt 2,5 triệu USD.",
+     [(2000.0, None, "tấn", "="), (2.5, None, "triệu USD", "=")]),
     ("Tăng trưởng giai đoạn 2026 - 2030 bình quân 10 - 10,5%/năm.", [(10.0, 10.5, "%/năm", "range")]),
     ("Có tỷ lệ cử tri đi bầu cử đạt từ 98% trở lên.", [(98.0, None, "%", ">=")]),
     ("Giảm tỷ trọng lao động nữ trong khu vực nông nghiệp xuống dưới 30% vào năm 2025.", [(30.0, None, "%", "<")]),
