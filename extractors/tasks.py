@@ -96,8 +96,8 @@ def extract_tasks(doc: Document) -> Document:
         if not lead and s.parent in heading_lead:
             lead = list(heading_lead[s.parent])
         body = _LABEL.sub("", own, count=1)
-        if kids and sum(c.isalpha() for c in body[len(s.title or ""):]) < 40:
-            continue
+        if kids and (sum(c.isalpha() for c in body[len(s.title or ""):]) < 40 or body.rstrip().endswith(":")):
+            continue   # a heading, or a heading and the paragraph that introduces its items ("… đề xuất:")
         tasks.append(Task(id=f"T{len(tasks) + 1}", section=s.id, text=own.strip(),
                           span=(s.start, s.start + len(own.rstrip())), lead=lead,
                           support=[a for a in support if a not in lead], deadline=_deadline(own)))

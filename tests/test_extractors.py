@@ -517,3 +517,21 @@ def test_a_plans_running_text_gives_no_sentence_task():
     doc = extract_tasks(extract_agencies(segment(make_doc(plan))))
     assert doc.info.doc_type == "Kế hoạch"
     assert all(t.source != "sentence" for t in doc.tasks)
+
+
+def test_a_paragraph_that_introduces_its_items_is_no_task():
+    """A heading and the paragraph that leads into its items ("… đề xuất lãnh đạo UBND tỉnh:", a real
+    report; "… như sau:", a development plan): the items are the tasks, the heading is not one."""
+    text = ("III. NHIỆM VỤ, GIẢI PHÁP\n1. Đề xuất lãnh đạo UBND tỉnh chỉ đạo\nQua phân tích, đánh giá sơ bộ tình hình "
+            "thực hiện các chỉ số, Sở Nội vụ đề xuất lãnh đạo UBND tỉnh:\na) Giao Văn phòng UBND tỉnh tham mưu ban "
+            "hành Kế hoạch thực hiện.\nb) Giao Sở Tài chính tham mưu giải pháp đẩy nhanh tiến độ giải ngân.\n"
+            "2. Phân công trách nhiệm\nCăn cứ nội dung của Chương trình và Kế hoạch này, các sở, ban, ngành, địa "
+            "phương tổ chức thực hiện như sau:\n2.1. Sở Y tế\nChủ trì hướng dẫn điều trị nghiện.\n")
+    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Lâm Đồng")
+    doc.pages = []
+    doc = segment(doc)
+    doc.info.issuer = "Ủy ban nhân dân tỉnh Lâm Đồng"
+    doc = extract_tasks(extract_agencies(doc))
+    assert [(t.section, t.lead) for t in doc.tasks] == [
+        ("III.1.a", ["Văn phòng Ủy ban nhân dân tỉnh Lâm Đồng"]), ("III.1.b", ["Sở Tài chính"]),
+        ("III.2.1", ["Sở Y tế"])]
