@@ -26,6 +26,7 @@ NATIONAL = {
     "Cục Dân số": "department", "Tổng cục Dân số - Kế hoạch hóa gia đình": "department",
     "Cục Thống kê": "department", "Tổng cục Thống kê": "department",
     "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam": "mass_organisation",
+    "Tổng Liên đoàn Lao động Việt Nam": "mass_organisation",
     "Tòa án nhân dân tối cao": "state_central", "Viện kiểm sát nhân dân tối cao": "state_central",
     "Ban Thi đua - Khen thưởng Trung ương": "department",
     # the National Assembly's own bodies (Luật Tổ chức Quốc hội), by the names plans cite: the earlier
@@ -118,7 +119,10 @@ ABBREVIATIONS = {
     "btv": "ban thuong vu", "bch": "ban chap hanh", "lhpn": "lien hiep phu nu", "lddl": "lien doan lao dong",
     "ttg": "thu tuong chinh phu", "ub": "uy ban", "vn": "viet nam", "tp": "thanh pho", "vh": "van hoa",
     "xh": "xa hoi", "ct": "chu tich", "hnd": "hoi nong dan", "vp": "van phong",
-    "vpubnd": "van phong uy ban nhan dan", "tncs": "thanh nien cong san", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
+    "vpubnd": "van phong uy ban nhan dan", "tncs": "thanh nien cong san",
+    # the chief of an office and a deputy stand for the office in a recipients list: "CVP, các PCVP
+    # UBND tỉnh" is the provincial committee's office (five plans here)
+    "cvp": "van phong", "pcvp": "van phong", "dbqh": "dai bieu quoc hoi", "ddbqh": "doan dai bieu quoc hoi",
 }
 # The titles of a body's head, folded, which stand before the body's name: "Chủ tịch UBND các xã",
 # "Trưởng Ban Quản lý …", "Giám đốc Sở" (a heading naming the head gives the body as lead).

@@ -163,6 +163,10 @@ AGENCIES = [
     ("c) UBND Phường 2 Bảo Lộc: - Khẩn trương", "Ủy ban nhân dân tỉnh Lâm Đồng",
      "Ủy ban nhân dân phường 2 Bảo Lộc"),
     ("UBND phường 1 Bảo Lộc phối hợp", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ủy ban nhân dân phường 1 Bảo Lộc"),
+    # the chief of an office and its deputies stand for the office (recipients of five plans)
+    ("- CVP, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đắk Lắk", "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"),
+    ("- Chánh, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đồng Nai", "Văn phòng Ủy ban nhân dân tỉnh Đồng Nai"),
+    ("do Tổng Liên đoàn Lao động Việt Nam ban hành", None, "Tổng Liên đoàn Lao động Việt Nam"),
     # the Youth Union by the name the province uses (f004d9, f1e098)
     ("16. Khuyến khích Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh Đồng Nai chỉ đạo", None, "Tỉnh đoàn Đồng Nai"),
     ("Đoàn TNCS Hồ Chí Minh thành phố phối hợp", "Ủy ban nhân dân thành phố Cần Thơ", "Thành đoàn Cần Thơ"),
