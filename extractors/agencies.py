@@ -298,8 +298,8 @@ def _match_at(words: list[_Word], i: int, localities: dict[str, str]):
             return (f"{name} {place}", kind, n + used) if place else None
         if role == "committee":
             committee = next(c for c in PARTY_COMMITTEES if name.endswith(c))
-            if place is None and unit is None:
-                place = localities.get(PARTY_COMMITTEES[committee])
+            if place is None:   # "Thành ủy", "Thành ủy Thành phố": the document's own city
+                place = localities.get(unit or PARTY_COMMITTEES[committee])
             place = _NAMED_WITH_UNIT.get(place, place)
             return (f"{name} {place}" if place else name), kind, n + used
         if name.startswith("Đảng ủy") or name == "Ban Thường vụ":

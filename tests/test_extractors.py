@@ -163,6 +163,9 @@ AGENCIES = [
     ("c) UBND Phường 2 Bảo Lộc: - Khẩn trương", "Ủy ban nhân dân tỉnh Lâm Đồng",
      "Ủy ban nhân dân phường 2 Bảo Lộc"),
     ("UBND phường 1 Bảo Lộc phối hợp", "Ủy ban nhân dân tỉnh Lâm Đồng", "Ủy ban nhân dân phường 1 Bảo Lộc"),
+    # a party committee followed by its unit word alone is the document's own
+    ("của Thành ủy Thành phố về thực hiện", "Ủy ban nhân dân thành phố Hồ Chí Minh", "Thành ủy thành phố Hồ Chí Minh"),
+    ("theo chỉ đạo của Tỉnh ủy tỉnh", QUANG_NGAI, "Tỉnh ủy Quảng Ngãi"),
     # the chief of an office and its deputies stand for the office (recipients of five plans)
     ("- CVP, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đắk Lắk", "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"),
     ("- Chánh, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đồng Nai", "Văn phòng Ủy ban nhân dân tỉnh Đồng Nai"),
