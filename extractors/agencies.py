@@ -483,7 +483,14 @@ def _without_restated_abbreviations(text: str) -> str:
         restated = expansion and before[-len(expansion):] == expansion
         return " " * len(match.group(0)) if restated else match.group(0)
 
-    return _RESTATED.sub(blank, text) if "(" in text else text
+    text = _RESTATED.sub(blank, text) if "(" in text else text
+    return _PORTFOLIO.sub(lambda m: m.group(1) + " " * (len(m.group(0)) - len(m.group(1))), text) \
+        if "CVP" in text else text
+
+
+# the deputy chief's portfolio between the office and its committee: "Phó CVP (NC) UBND tỉnh",
+# "PCVP VX UBND tỉnh" (two plans' recipients): blanked, so that the office meets its committee
+_PORTFOLIO = re.compile(r"(CVP)\s*(?:\([A-ZĐ]{1,4}\)|[A-ZĐ]{2,3})(?=\s+UBND\b)")
 
 
 def find_agencies(text: str, localities: dict[str, str] | None = None):

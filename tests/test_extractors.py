@@ -169,6 +169,8 @@ AGENCIES = [
     # the chief of an office and its deputies stand for the office (recipients of five plans)
     ("- CVP, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đắk Lắk", "Văn phòng Ủy ban nhân dân tỉnh Đắk Lắk"),
     ("- Chánh, các PCVP UBND tỉnh;", "Ủy ban nhân dân tỉnh Đồng Nai", "Văn phòng Ủy ban nhân dân tỉnh Đồng Nai"),
+    ("- Chánh VP, Phó CVP (NC) UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
+    ("- CVP, PCVP VX UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
     ("do Tổng Liên đoàn Lao động Việt Nam ban hành", None, "Tổng Liên đoàn Lao động Việt Nam"),
     # the Youth Union by the name the province uses (f004d9, f1e098)
     ("16. Khuyến khích Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh Đồng Nai chỉ đạo", None, "Tỉnh đoàn Đồng Nai"),
