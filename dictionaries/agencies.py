@@ -27,6 +27,7 @@ NATIONAL = {
     "Cục Thống kê": "department", "Tổng cục Thống kê": "department",
     "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam": "mass_organisation",
     "Tổng Liên đoàn Lao động Việt Nam": "mass_organisation",
+    "Bộ đội Biên phòng": "military",   # the border guard (two plans on drugs); its provincial command below
     "Tòa án nhân dân tối cao": "state_central", "Viện kiểm sát nhân dân tối cao": "state_central",
     "Ban Thi đua - Khen thưởng Trung ương": "department",
     # the National Assembly's own bodies (Luật Tổ chức Quốc hội), by the names plans cite: the earlier
@@ -74,6 +75,7 @@ LOCAL_HEADS = {
     "Quân sự": "military", "Bộ Chỉ huy Quân sự": "military",
     "Bộ Tư lệnh": "military",   # a city's command: "Bộ Tư lệnh Thành phố" (two Ho Chi Minh City plans)
     "Ban Chỉ huy Phòng thủ dân sự": "military", "Văn phòng Ban Chỉ huy Phòng thủ dân sự": "military",
+    "Ban Chỉ huy Bộ đội Biên phòng": "military", "Bộ Chỉ huy Bộ đội Biên phòng": "military",
     "Tòa án nhân dân": "other", "Viện kiểm sát nhân dân": "other",
     "Hội đồng Thi đua - Khen thưởng": "other",
     "Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân": "office",

@@ -172,6 +172,10 @@ AGENCIES = [
     ("- Chánh VP, Phó CVP (NC) UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
     ("- CVP, PCVP VX UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
     ("do Tổng Liên đoàn Lao động Việt Nam ban hành", None, "Tổng Liên đoàn Lao động Việt Nam"),
+    # the border guard and its provincial command (three plans on drugs and civil defence)
+    ("9. Ban Chỉ huy Bộ đội Biên phòng thành phố", "Ủy ban nhân dân thành phố Cần Thơ",
+     "Ban Chỉ huy Bộ đội Biên phòng thành phố Cần Thơ"),
+    ("lực lượng chuyên trách thuộc Bộ đội Biên phòng được trang bị", None, "Bộ đội Biên phòng"),
     # the Youth Union by the name the province uses (f004d9, f1e098)
     ("16. Khuyến khích Đoàn Thanh niên Cộng sản Hồ Chí Minh tỉnh Đồng Nai chỉ đạo", None, "Tỉnh đoàn Đồng Nai"),
     ("Đoàn TNCS Hồ Chí Minh thành phố phối hợp", "Ủy ban nhân dân thành phố Cần Thơ", "Thành đoàn Cần Thơ"),
