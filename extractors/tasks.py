@@ -228,6 +228,7 @@ def _table_tasks(doc: Document, found, names: dict[str, str], localities, start_
             i += 1
             continue
         prefix = f"PL{annexes}" if annexes else _section_at(doc, offsets[i])
+        width = line.count("\t") + 1
         group = None
         last_label = ""
         j = i + 1
@@ -235,6 +236,11 @@ def _table_tasks(doc: Document, found, names: dict[str, str], localities, start_
             cells, starts = _cells(lines[j], offsets[j])
             if _columns(cells) is not None:
                 break  # the header again, on the next page
+            if (roles.get("label") == 0 and len(cells) < width and not _LABEL_CELL.fullmatch(cells[0].strip())
+                    and sum(c.isalpha() for c in cells[0]) >= 8):
+                # a second row under one number (the STT cell merged over both): text exports leave
+                # its number cell out, so its cells start at the task column
+                cells, starts = ["", *cells], [starts[0], *starts]
             task = _row_task(doc, cells, starts, roles, found, names, localities)
             label = cells[roles["label"]].strip(" .") if "label" in roles and roles["label"] < len(cells) else ""
             if task is None:
@@ -255,6 +261,10 @@ def _table_tasks(doc: Document, found, names: dict[str, str], localities, start_
             j += 1
         i = j
     return tasks
+
+
+# what a table's number cell holds: "1", "2.3", "IV", "a"
+_LABEL_CELL = re.compile(r"[\w.]{1,6}")
 
 
 def _section_at(doc: Document, offset: int) -> str:

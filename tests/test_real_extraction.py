@@ -165,3 +165,14 @@ def test_the_party_committee_of_ho_chi_minh_city_keeps_its_unit_word(tmp_path):
                     encoding="utf-8")
     names = {a.name for a in process_file(path).agencies}
     assert {"Văn phòng Thành ủy thành phố Hồ Chí Minh", "Thường trực Thành ủy thành phố Hồ Chí Minh"} <= names
+
+
+def test_a_second_row_under_one_number_keeps_its_columns(tmp_path):
+    """A row the table's STT cell was merged over arrives in text without that cell: its cells start
+    at the task column (an annex of a development plan, 001c61: rows II.1, IV.2, V.1)."""
+    record = _doc_of(tmp_path, "PHỤ LỤC\nTT\tNhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian hoàn thành\n"
+                               "I\tHạ tầng\n1\tQuản lý, vận hành hệ thống thông tin quy hoạch.\tSở Tài chính\t"
+                               "Các sở, ngành\tQuý IV/2026\n"
+                               "Thực hiện sao lưu dữ liệu và phục hồi hệ thống.\tSở Khoa học và Công nghệ\tSở Tài chính\n")
+    assert [(t.section, t.lead, t.support) for t in record.tasks if t.source == "table"] == [
+        ("PL1.I.1", ["Sở Tài chính"], []), ("PL1.I.1", ["Sở Khoa học và Công nghệ"], ["Sở Tài chính"])]
