@@ -395,7 +395,7 @@ def _head_noun_at(words: list[_Word], i: int):
 # dựng số 1", "Trung tâm Xúc tiến Đầu tư, Thương mại và Du lịch" (tbkl-cao-toc, tbkl-pci in
 # ../shared/real). Such a name runs on in small letters, so it ends where the sentence goes on.
 _OPEN_HEADS = {"trung tam": "office", "ban quan ly": "office", "chi cuc": "department", "cuc": "department",
-               "phong": "department", "benh vien": "health_facility"}
+               "phong": "department", "benh vien": "health_facility", "vien": "other"}
 # what follows such a name in a task: its verb, or a preposition
 # (as printed, with their marks: "đê điều" is no "để")
 _NAME_ENDS = {"chủ", "phối", "có", "khẩn", "tham", "thực", "tổ", "để", "theo", "tại", "của", "với", "cho",

@@ -172,6 +172,11 @@ AGENCIES = [
     ("- Chánh VP, Phó CVP (NC) UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
     ("- CVP, PCVP VX UBND tỉnh;", "Ủy ban nhân dân tỉnh Nghệ An", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An"),
     ("do Tổng Liên đoàn Lao động Việt Nam ban hành", None, "Tổng Liên đoàn Lao động Việt Nam"),
+    # an institute named as a Trung tâm is: "Viện" and one capital (001c61; ae8d29's "Viện Nghiên cứu
+    # lập pháp" is named so too)
+    ("5. Viện Nghiên cứu phát triển Thành phố: nghiên cứu", "Ủy ban nhân dân thành phố Hồ Chí Minh",
+     "Viện Nghiên cứu phát triển thành phố Hồ Chí Minh"),
+    ("Ban Công tác đại biểu (Viện Nghiên cứu lập pháp phối hợp chuẩn bị)", None, "Viện Nghiên cứu lập pháp"),
     # the border guard and its provincial command (three plans on drugs and civil defence)
     ("9. Ban Chỉ huy Bộ đội Biên phòng thành phố", "Ủy ban nhân dân thành phố Cần Thơ",
      "Ban Chỉ huy Bộ đội Biên phòng thành phố Cần Thơ"),
