@@ -90,11 +90,14 @@ def extract_tasks(doc: Document) -> Document:
             mentions = [(name, kind, start - s.start, end - s.start)
                         for start, end, name, kind in found[first:bisect.bisect_left(found, (own_end,))]
                         if end <= own_end]
-        lead, support, from_heading = _roles(own, mentions, names)
+        lead, support, from_heading, subject = _roles(own, mentions, names)
         if from_heading:
             heading_lead[s.id] = from_heading
         if not lead and s.parent in heading_lead:
             lead = list(heading_lead[s.parent])
+        # (a body that only opens a clause in the item's text leads it when no heading names one:
+        # "đôn đốc các sở, UBND các xã triển khai" under "1. Sở Công Thương" is still its work)
+        lead = lead or subject
         body = _LABEL.sub("", own, count=1)
         if kids and (sum(c.isalpha() for c in body[len(s.title or ""):]) < 40 or body.rstrip().endswith(":")):
             continue   # a heading, or a heading and the paragraph that introduces its items ("… đề xuất:")
@@ -337,8 +340,8 @@ def _document_mentions(doc: Document) -> list[tuple[int, int, str, str]] | None:
 
 
 def _roles(own: str, mentions: list[tuple[str, str, int, int]],
-           names: dict[str, str]) -> tuple[list[str], list[str], list[str]]:
-    """(lead, support, heading agencies) of one item's own text, from its agency ``mentions``
+           names: dict[str, str]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(lead, support, heading agencies, clause subjects) of one item's own text, from its agency ``mentions``
     ``(name, kind, start, end)``; ``names`` maps a name found to the one the document lists it under."""
     key = skey(own)
     lead: list[str] = []
@@ -382,7 +385,7 @@ def _roles(own: str, mentions: list[tuple[str, str, int, int]],
             add(subject, name)
     if heading and not lead_line:
         lead = heading + [a for a in lead if a not in heading]
-    return lead or subject, support, heading
+    return lead, support, heading, subject
 
 
 def _line_span(key: str, pattern: re.Pattern[str]) -> tuple[int, int] | None:

@@ -553,3 +553,18 @@ def test_a_paragraph_that_introduces_its_items_is_no_task():
     assert [(t.section, t.lead) for t in doc.tasks] == [
         ("III.1.a", ["Văn phòng Ủy ban nhân dân tỉnh Lâm Đồng"]), ("III.1.b", ["Sở Tài chính"]),
         ("III.2.1", ["Sở Y tế"])]
+
+
+def test_a_body_opening_a_clause_does_not_take_the_item_from_its_heading():
+    """Under "1. Sở Công Thương", an item that has it "đôn đốc … UBND các xã, phường triển khai" is still
+    the department's work (two development plans, f1e098 V.1.a and f069c2 III.2.3.b); with no heading
+    naming a body, the clause's subject leads (the task_doc's III.6)."""
+    text = ("V. TỔ CHỨC THỰC HIỆN\n1. Sở Công Thương\na) Chủ trì, phối hợp với các sở, ban, ngành, UBND các xã, "
+            "phường và cơ quan, đơn vị có liên quan\n- Là cơ quan đầu mối theo dõi, đôn đốc các sở, ban, ngành, "
+            "UBND các xã, phường triển khai thực hiện Kế hoạch này.\n")
+    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Sơn La")
+    doc.pages = []
+    doc = segment(doc)
+    doc.info.issuer = "Ủy ban nhân dân tỉnh Sơn La"
+    doc = extract_tasks(extract_agencies(doc))
+    assert [(t.section, t.lead) for t in doc.tasks] == [("V.1.a", ["Sở Công Thương"])]
