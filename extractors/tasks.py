@@ -74,7 +74,8 @@ def extract_tasks(doc: Document) -> Document:
     heading_lead: dict[str, list[str]] = {}
     tasks: list[Task] = []
     parent_of = {s.id: s.parent for s in sections}
-    targets = {s.id for s in sections if s.title and _TARGETS.match(skey(s.title))}
+    targets = {s.id for s in sections if s.title and (_TARGETS.match(skey(s.title)) or (
+        _SCOPE.match(skey(s.title)) and not TASK_TITLES.search(skey(s.title))))}
     for s in sections:
         if not directive and (s.level == 1 or _root(s.id) not in roots):
             continue
@@ -113,8 +114,10 @@ def extract_tasks(doc: Document) -> Document:
 
 # A section of targets ("6. Chỉ tiêu chủ yếu đến năm 2030", "2. Mục tiêu cụ thể") lists results to
 # reach, not work given to anyone, even under a "NỘI DUNG" heading: the gold of 8 documents has 23
-# such sections and no task in any of them.
+# such sections and no task in any of them. Nor does one that says who a campaign is for or when it
+# runs ("1. Đối tượng thi đua", "3. Thời gian tổ chức phong trào thi đua: …").
 _TARGETS = re.compile(r"(?:cac |mot so )?(?:chi tieu|muc tieu)\b")
+_SCOPE = re.compile(r"doi tuong\b|thoi gian\b")
 
 
 def _under(section: str | None, heads: set[str], parent_of: dict[str, str | None]) -> bool:

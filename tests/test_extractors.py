@@ -568,3 +568,16 @@ def test_a_body_opening_a_clause_does_not_take_the_item_from_its_heading():
     doc.info.issuer = "Ủy ban nhân dân tỉnh Sơn La"
     doc = extract_tasks(extract_agencies(doc))
     assert [(t.section, t.lead) for t in doc.tasks] == [("V.1.a", ["Sở Công Thương"])]
+
+
+def test_who_a_campaign_is_for_and_when_it_runs_are_no_tasks():
+    """Under a heading of content, "Đối tượng thi đua" and "Thời gian …" say who and when, as
+    "Chỉ tiêu" says what to reach (2957e4's II.1 and II.3; the same headings in 24c712, d40513, 437c3b)."""
+    text = ("II. ĐỐI TƯỢNG, NỘI DUNG THI ĐUA\n1. Đối tượng thi đua\na) Tập thể: Các cơ quan, đơn vị, địa phương "
+            "tham gia công tác bầu cử.\nb) Cá nhân: Cán bộ, công chức, viên chức, người lao động.\n"
+            "2. Nội dung thi đua\na) Thi đua thực hiện thành công cuộc bầu cử; kịp thời chỉ đạo, tổ chức triển khai.\n"
+            "3. Thời gian tổ chức phong trào thi đua: Từ tháng 11/2025 đến tháng 5/2026.\n")
+    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Đắk Lắk")
+    doc.pages = []
+    doc = extract_tasks(segment(doc))
+    assert [t.section for t in doc.tasks] == ["II.2.a"]
