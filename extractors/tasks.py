@@ -35,7 +35,8 @@ _DEADLINE_LINE = re.compile(r"thoi gian (?:thuc hien|hoan thanh)\s*:\s*")
 _LIST_END = re.compile(r"\n\n|\n\s*-")
 _SUPPORT = re.compile(r"phoi hop (?:voi|cung)?")
 _LEADS_AFTER = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?(?::\s*)?chu (?:tri|dong)")
-_GIVEN_TO = re.compile(r"(?:giao|de nghi)(?: cho)?\s*$")     # "Giao Sở X", "Đề nghị Ủy ban MTTQ"
+_GIVE = r"(?:giao|de nghi)(?: cho)?"
+_GIVEN_TO = re.compile(_GIVE + r"\s*$")     # "Giao Sở X", "Đề nghị Ủy ban MTTQ"
 # "Sở Y tế (cơ quan thường trực) Ban Chỉ đạo ...": the body the agency before it is the standing office of
 _SERVED = re.compile(r"\([^()]*\)\s*$|thuong truc\s*(?:cua\s*)?$")
 # an agency opening a clause and doing something: "..., Ban Chỉ đạo Dân số và Phát triển tỉnh triển khai"
@@ -52,7 +53,7 @@ _GENERIC = rf"(?:{_CAC})?{_UNITS_WORD}(?:\s*[,;]?\s*(?:va\s+)?(?:{_CAC})?(?:{_UN
 _HEAD_OF = rf"(?:{'|'.join(HEAD_TITLES)})\s+"
 _CHAIN = re.compile(rf"[\s,;]*(?:{_GENERIC}[\s,;]*)?(?:va\s*)?(?:{_HEAD_OF})?(?:{_CAC})?(?:(?:so|bo)\s*:\s*)?")
 # an item's heading that gives the work to the bodies it lists: "Giao …", "Đề nghị …"
-_OPENER = re.compile(r"\s*(?:giao|de nghi)(?: cho)?\s+")
+_OPENER = re.compile(r"\s*" + _GIVE + r"\s+")
 _LABEL = re.compile(r"^\s*(?:\d+(?:\.\d+)*|[IVXLC1l|]+|\S)\s*[.)]\s*")
 
 
@@ -74,8 +75,9 @@ def extract_tasks(doc: Document) -> Document:
     heading_lead: dict[str, list[str]] = {}
     tasks: list[Task] = []
     parent_of = {s.id: s.parent for s in sections}
-    targets = {s.id for s in sections if s.title and (_TARGETS.match(skey(s.title)) or (
-        _SCOPE.match(skey(s.title)) and not TASK_TITLES.search(skey(s.title))))}
+    titles = {s.id: skey(s.title) for s in sections if s.title}
+    targets = {sid for sid, key in titles.items()
+               if _TARGETS.match(key) or (_SCOPE.match(key) and not TASK_TITLES.search(key))}
     for s in sections:
         if not directive and (s.level == 1 or _root(s.id) not in roots):
             continue

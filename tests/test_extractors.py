@@ -279,6 +279,16 @@ def task_doc() -> Document:
     return extract_tasks(doc)
 
 
+def tasks_of(text: str, issuer: str) -> list:
+    """The tasks of a plan's body ``text`` issued by ``issuer``, through segmentation, the agencies
+    and the tasks stages."""
+    doc = make_doc(text, issuer=issuer)
+    doc.pages = []
+    doc = segment(doc)
+    doc.info.issuer = issuer
+    return extract_tasks(extract_agencies(doc)).tasks
+
+
 TASKS = [
     ("II.1.a", [], []),
     ("II.1.b", ["Sở Văn hóa, Thể thao và Du lịch", "Sở Y tế"], ["Báo Quảng Ngãi"]),
@@ -545,12 +555,7 @@ def test_a_paragraph_that_introduces_its_items_is_no_task():
             "hành Kế hoạch thực hiện.\nb) Giao Sở Tài chính tham mưu giải pháp đẩy nhanh tiến độ giải ngân.\n"
             "2. Phân công trách nhiệm\nCăn cứ nội dung của Chương trình và Kế hoạch này, các sở, ban, ngành, địa "
             "phương tổ chức thực hiện như sau:\n2.1. Sở Y tế\nChủ trì hướng dẫn điều trị nghiện.\n")
-    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Lâm Đồng")
-    doc.pages = []
-    doc = segment(doc)
-    doc.info.issuer = "Ủy ban nhân dân tỉnh Lâm Đồng"
-    doc = extract_tasks(extract_agencies(doc))
-    assert [(t.section, t.lead) for t in doc.tasks] == [
+    assert [(t.section, t.lead) for t in tasks_of(text, "Ủy ban nhân dân tỉnh Lâm Đồng")] == [
         ("III.1.a", ["Văn phòng Ủy ban nhân dân tỉnh Lâm Đồng"]), ("III.1.b", ["Sở Tài chính"]),
         ("III.2.1", ["Sở Y tế"])]
 
@@ -562,12 +567,7 @@ def test_a_body_opening_a_clause_does_not_take_the_item_from_its_heading():
     text = ("V. TỔ CHỨC THỰC HIỆN\n1. Sở Công Thương\na) Chủ trì, phối hợp với các sở, ban, ngành, UBND các xã, "
             "phường và cơ quan, đơn vị có liên quan\n- Là cơ quan đầu mối theo dõi, đôn đốc các sở, ban, ngành, "
             "UBND các xã, phường triển khai thực hiện Kế hoạch này.\n")
-    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Sơn La")
-    doc.pages = []
-    doc = segment(doc)
-    doc.info.issuer = "Ủy ban nhân dân tỉnh Sơn La"
-    doc = extract_tasks(extract_agencies(doc))
-    assert [(t.section, t.lead) for t in doc.tasks] == [("V.1.a", ["Sở Công Thương"])]
+    assert [(t.section, t.lead) for t in tasks_of(text, "Ủy ban nhân dân tỉnh Sơn La")] == [("V.1.a", ["Sở Công Thương"])]
 
 
 def test_who_a_campaign_is_for_and_when_it_runs_are_no_tasks():
@@ -577,7 +577,4 @@ def test_who_a_campaign_is_for_and_when_it_runs_are_no_tasks():
             "tham gia công tác bầu cử.\nb) Cá nhân: Cán bộ, công chức, viên chức, người lao động.\n"
             "2. Nội dung thi đua\na) Thi đua thực hiện thành công cuộc bầu cử; kịp thời chỉ đạo, tổ chức triển khai.\n"
             "3. Thời gian tổ chức phong trào thi đua: Từ tháng 11/2025 đến tháng 5/2026.\n")
-    doc = make_doc(text, issuer="Ủy ban nhân dân tỉnh Đắk Lắk")
-    doc.pages = []
-    doc = extract_tasks(segment(doc))
-    assert [t.section for t in doc.tasks] == ["II.2.a"]
+    assert [t.section for t in tasks_of(text, "Ủy ban nhân dân tỉnh Đắk Lắk")] == ["II.2.a"]
